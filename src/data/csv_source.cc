@@ -1,0 +1,363 @@
+// The CSV tokenizer: RFC 4180 (quoted fields holding delimiters, doubled quotes and line
+// breaks), LF, CRLF and CR line ends, a UTF-8 byte-order mark, blank lines skipped.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "data/row_source.h"
+#include "data/text_parse.h"
+
+namespace gyre {
+namespace {
+
+constexpr size_t kInitialBuffer = 8 << 20;
+constexpr char kCandidates[] = {',', ';', '\t', '|'};
+
+enum class RowEnd { kComplete, kNeedMore, kError };
+
+std::string Printable(char c) {
+  if (c == '\t') return "tab";
+  return std::string("'") + c + "'";
+}
+
+// Counts each candidate per line (outside quotes) over the first lines of `head`, and picks
+// the one that appears the same non-zero number of times on every line; ties go to the most
+// frequent, then to the order , ; tab |.
+char DetectDelimiter(std::string_view head) {
+  std::vector<std::array<int, 4>> counts;
+  std::array<int, 4> cur{};
+  bool quoted = false;
+  size_t i = 0;
+  for (; i < head.size() && counts.size() < 50; ++i) {
+    char c = head[i];
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '\n') {
+      counts.push_back(cur);
+      cur = {};
+      continue;
+    }
+    for (int k = 0; k < 4; ++k) cur[k] += c == kCandidates[k];
+  }
+  if (i == head.size() && !quoted && cur != std::array<int, 4>{}) counts.push_back(cur);
+  if (counts.empty()) return ',';
+  int best = -1, best_count = 0;
+  for (int k = 0; k < 4; ++k) {
+    int first = counts[0][k];
+    bool consistent = first > 0;
+    for (const auto& row : counts) consistent = consistent && row[k] == first;
+    if (consistent && first > best_count) {
+      best = k;
+      best_count = first;
+    }
+  }
+  if (best >= 0) return kCandidates[best];
+  // No candidate is consistent (ragged file): go by the header line, and let the row-length
+  // check report the ragged line.
+  for (int k = 0; k < 4; ++k) {
+    if (counts[0][k] > best_count) {
+      best = k;
+      best_count = counts[0][k];
+    }
+  }
+  return best >= 0 ? kCandidates[best] : ',';
+}
+
+class CsvSource : public RowSource {
+ public:
+  CsvSource(std::string path, int fd) : path_(std::move(path)), fd_(fd), buf_(kInitialBuffer) {}
+  ~CsvSource() override { ::close(fd_); }
+
+  Status Init(char delimiter);
+  const std::vector<std::string>& column_names() const override { return names_; }
+  Result<bool> NextBatch(RowBatch* batch, int64_t max_rows) override;
+  Status Rewind() override;
+  uint64_t bytes_read() const override { return consumed_offset_ + begin_; }
+  char delimiter() const override { return delim_; }
+
+ private:
+  Status Fill();  // moves unconsumed bytes to the front and reads until full or EOF
+  RowEnd TokenizeRow(size_t* pos, RowBatch* batch, int64_t* line, Status* error);
+  Status CheckUtf8(const RowBatch& batch, size_t from, size_t to, int64_t first_line);
+  Location Where(int64_t line, int column) const {
+    Location loc{path_, line, column, ""};
+    if (column > 0 && static_cast<size_t>(column) <= names_.size()) loc.field = names_[column - 1];
+    return loc;
+  }
+
+  std::string path_;
+  int fd_;
+  std::vector<char> buf_;
+  size_t begin_ = 0;  // first unconsumed byte
+  size_t end_ = 0;    // end of valid bytes
+  bool eof_ = false;
+  uint64_t consumed_offset_ = 0;  // file offset of buf_[0]
+  uint64_t data_offset_ = 0;      // file offset of the first data row
+  int64_t data_line_ = 2;         // line of the first data row
+  int64_t line_ = 1;              // line of the next row
+  char delim_ = ',';
+  std::array<bool, 256> special_{};
+  std::vector<std::string> names_;
+};
+
+Status CsvSource::Fill() {
+  if (begin_ > 0) {
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    consumed_offset_ += begin_;
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);  // one row fills the buffer
+  while (!eof_ && end_ < buf_.size()) {
+    ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoError("reading " + path_);
+    if (n == 0) eof_ = true;
+    end_ += static_cast<size_t>(n);
+  }
+  return Status::OK();
+}
+
+Status CsvSource::Init(char delimiter) {
+  RETURN_IF_ERROR(Fill());
+  std::string_view head(buf_.data(), std::min<size_t>(end_, 1 << 16));
+  RETURN_IF_ERROR(CheckLooksLikeText(path_, head));
+  if (head.substr(0, 3) == "\xEF\xBB\xBF") begin_ = 3;
+  // Leading blank lines are skipped, like the blank lines between rows.
+  while (begin_ < end_ && (buf_[begin_] == '\n' || buf_[begin_] == '\r')) {
+    if (buf_[begin_] == '\n') ++line_;
+    else if (begin_ + 1 >= end_ || buf_[begin_ + 1] != '\n') ++line_;
+    ++begin_;
+  }
+  if (begin_ == end_) {
+    return InvalidArgument("the file is empty: expected a header row of column names",
+                           {path_, 0, 0, ""});
+  }
+  delim_ = delimiter != 0 ? delimiter
+                          : DetectDelimiter({buf_.data() + begin_, std::min<size_t>(end_ - begin_, 1 << 16)});
+  special_.fill(false);
+  special_[static_cast<unsigned char>(delim_)] = true;
+  special_['\n'] = special_['\r'] = true;
+
+  RowBatch header;
+  header.num_columns = 0;
+  int64_t header_line = line_;
+  for (;;) {
+    size_t pos = begin_;
+    Status error;
+    header.Clear();
+    RowEnd end = TokenizeRow(&pos, &header, &line_, &error);
+    if (end == RowEnd::kError) return error;
+    if (end == RowEnd::kComplete) {
+      RETURN_IF_ERROR(CheckUtf8(header, begin_, pos, header_line));
+      begin_ = pos;
+      break;
+    }
+    RETURN_IF_ERROR(Fill());
+  }
+  for (auto f : header.fields) names_.emplace_back(f);
+  RETURN_IF_ERROR(CheckColumnNames(path_, header_line, &names_));
+  data_offset_ = consumed_offset_ + begin_;
+  data_line_ = line_;
+  return Status::OK();
+}
+
+Status CsvSource::Rewind() {
+  if (::lseek(fd_, static_cast<off_t>(data_offset_), SEEK_SET) < 0) return ErrnoError("seeking " + path_);
+  consumed_offset_ = data_offset_;
+  begin_ = end_ = 0;
+  eof_ = false;
+  line_ = data_line_;
+  return Status::OK();
+}
+
+// Tokenizes one row starting at *pos. On kComplete, *pos is past the row's line end and the
+// fields are appended to batch->fields; on kNeedMore nothing is appended.
+RowEnd CsvSource::TokenizeRow(size_t* pos, RowBatch* batch, int64_t* line, Status* error) {
+  const char* base = buf_.data();
+  const char* p = base + *pos;
+  const char* end = base + end_;
+  size_t first_field = batch->fields.size();
+  int64_t newlines = 0;
+  auto need_more = [&]() {
+    batch->fields.resize(first_field);
+    return RowEnd::kNeedMore;
+  };
+  for (;;) {
+    int column = static_cast<int>(batch->fields.size() - first_field) + 1;
+    if (p < end && *p == '"') {
+      const char* open = p;
+      const char* q = p + 1;
+      bool escaped = false;
+      const char* close;
+      for (;;) {
+        close = static_cast<const char*>(std::memchr(q, '"', static_cast<size_t>(end - q)));
+        if (close == nullptr || (close + 1 == end && !eof_)) {
+          if (!eof_) return need_more();
+          *error = InvalidArgument("unterminated quoted field: the quote opened here is never closed",
+                                   Where(*line + newlines, column));
+          return RowEnd::kError;
+        }
+        if (close + 1 < end && close[1] == '"') {
+          escaped = true;
+          q = close + 2;
+          continue;
+        }
+        break;
+      }
+      newlines += std::count(open + 1, close, '\n');
+      std::string_view raw(open + 1, static_cast<size_t>(close - open - 1));
+      if (escaped) {
+        std::string& s = batch->storage.emplace_back();
+        s.reserve(raw.size());
+        for (size_t i = 0; i < raw.size(); ++i) {
+          s.push_back(raw[i]);
+          if (raw[i] == '"') ++i;  // the second of a doubled quote
+        }
+        raw = s;
+      }
+      batch->fields.push_back(raw);
+      p = close + 1;
+      while (p < end && (*p == ' ' || *p == '\t') && *p != delim_) ++p;
+      if (p < end && !special_[static_cast<unsigned char>(*p)]) {
+        *error = InvalidArgument(std::string("unexpected character ") + Printable(*p) +
+                                     " after a closing quote (a quote inside a quoted field is written twice: \"\")",
+                                 Where(*line + newlines, column));
+        return RowEnd::kError;
+      }
+    } else {
+      const char* q = p;
+      while (q < end && !special_[static_cast<unsigned char>(*q)]) ++q;
+      batch->fields.emplace_back(p, static_cast<size_t>(q - p));
+      p = q;
+    }
+    if (p == end) {
+      if (!eof_) return need_more();
+      *line += newlines + 1;
+      *pos = end_;
+      return RowEnd::kComplete;
+    }
+    char c = *p++;
+    if (c == delim_) continue;
+    if (c == '\r') {
+      if (p == end && !eof_) return need_more();
+      if (p < end && *p == '\n') ++p;
+    }
+    *line += newlines + 1;
+    *pos = static_cast<size_t>(p - base);
+    return RowEnd::kComplete;
+  }
+}
+
+Status CsvSource::CheckUtf8(const RowBatch& batch, size_t from, size_t to, int64_t first_line) {
+  size_t bad = FindInvalidUtf8(buf_.data() + from, to - from);
+  if (bad == std::string_view::npos) return Status::OK();
+  const char* at = buf_.data() + from + bad;
+  int64_t line = first_line + std::count(static_cast<const char*>(buf_.data() + from), at, '\n');
+  int column = 0;
+  for (size_t i = 0; i < batch.fields.size() && column == 0; ++i) {
+    const auto& f = batch.fields[i];
+    if (at >= f.data() && at < f.data() + f.size() + 1) {
+      column = static_cast<int>(i % static_cast<size_t>(std::max(batch.num_columns, 1))) + 1;
+    }
+  }
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(*at));
+  std::string what = *at == 0 ? "a NUL byte: this looks like binary data, not text"
+                              : std::string("invalid UTF-8 (byte ") + hex + ")";
+  if (batch.num_columns == 0) column = 0;
+  return InvalidArgument(what + "; save the file as UTF-8 text", Where(line, column));
+}
+
+Result<bool> CsvSource::NextBatch(RowBatch* batch, int64_t max_rows) {
+  batch->Clear();
+  batch->num_columns = static_cast<int>(names_.size());
+  RETURN_IF_ERROR(Fill());
+  size_t batch_start = begin_;
+  int64_t batch_line = line_;
+  size_t pos = begin_;
+  while (batch->rows < max_rows) {
+    // Blank lines between rows are skipped, as pandas does.
+    while (pos < end_ && (buf_[pos] == '\n' || buf_[pos] == '\r')) {
+      if (buf_[pos] == '\r' && pos + 1 == end_ && !eof_) break;
+      if (buf_[pos] == '\n' || pos + 1 >= end_ || buf_[pos + 1] != '\n') ++line_;
+      ++pos;
+    }
+    if (pos == end_ && eof_) break;
+    int64_t row_line = line_;
+    Status error;
+    RowEnd result = pos == end_ ? RowEnd::kNeedMore : TokenizeRow(&pos, batch, &line_, &error);
+    if (result == RowEnd::kError) return error;
+    if (result == RowEnd::kNeedMore) {
+      if (batch->rows > 0) break;  // hand out what we have; the next call reads on
+      begin_ = pos;                // skipped blank lines stay consumed
+      RETURN_IF_ERROR(Fill());
+      pos = batch_start = begin_;
+      continue;
+    }
+    size_t got = batch->fields.size() - static_cast<size_t>(batch->rows) * names_.size();
+    if (got != names_.size()) {
+      return InvalidArgument("expected " + std::to_string(names_.size()) + " fields (as in the header), found " +
+                                 std::to_string(got),
+                             Where(row_line, 0));
+    }
+    batch->lines.push_back(row_line);
+    ++batch->rows;
+  }
+  RETURN_IF_ERROR(CheckUtf8(*batch, batch_start, pos, batch_line));
+  begin_ = pos;
+  return batch->rows > 0;
+}
+
+}  // namespace
+
+Status CheckLooksLikeText(const std::string& path, std::string_view head) {
+  auto starts = [&](std::string_view magic) { return head.substr(0, magic.size()) == magic; };
+  const char* what = nullptr;
+  if (starts("\x1f\x8b")) what = "a gzip-compressed file: decompress it first";
+  else if (starts(std::string_view("PK\x03\x04", 4))) what = "a zip archive: extract it first";
+  else if (starts("\x28\xb5\x2f\xfd")) what = "a zstd-compressed file: decompress it first";
+  else if (starts("PAR1")) what = "a Parquet file: Gyre reads CSV and JSON Lines";
+  else if (starts("\x89PNG") || starts("\xff\xd8\xff")) what = "an image, not a table";
+  else if (starts("SQLite format 3")) what = "an SQLite database, not a table";
+  else if (head.find('\0') != std::string_view::npos && !starts("\xff\xfe") && !starts("\xfe\xff")) {
+    what = "binary data (it holds NUL bytes), not text";
+  } else if (starts("\xff\xfe") || starts("\xfe\xff")) {
+    what = "UTF-16 text: save it as UTF-8";
+  }
+  if (what == nullptr) return Status::OK();
+  return InvalidArgument(std::string("this is ") + what, {path, 1, 0, ""});
+}
+
+Status CheckColumnNames(const std::string& path, int64_t line, std::vector<std::string>* names) {
+  for (size_t i = 0; i < names->size(); ++i) {
+    if ((*names)[i].empty()) (*names)[i] = "Unnamed: " + std::to_string(i);
+  }
+  for (size_t i = 0; i < names->size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if ((*names)[i] == (*names)[j]) {
+        return InvalidArgument("duplicate column name \"" + (*names)[i] + "\" (also column " +
+                                   std::to_string(j + 1) + "); column names must be unique",
+                               {path, line, static_cast<int64_t>(i + 1), (*names)[i]});
+      }
+    }
+  }
+  return Status::OK();
+}
+
+Result<std::unique_ptr<RowSource>> OpenCsvSource(const std::string& path, char delimiter) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return NotFound("no such file: " + path);
+    return ErrnoError("opening " + path);
+  }
+  auto source = std::make_unique<CsvSource>(path, fd);
+  RETURN_IF_ERROR(source->Init(delimiter));
+  return std::unique_ptr<RowSource>(std::move(source));
+}
+
+}  // namespace gyre

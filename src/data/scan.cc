@@ -1,0 +1,283 @@
+// The scan engine: batches of text fields become typed chunk columns. Types are inferred over
+// the whole file with widening (bool, int -> float, timestamp; anything mixed -> string). A
+// widening that earlier chunks cannot absorb (say int to string) classifies the rest of the
+// file, then starts over once with the final types: at most two passes, usually one.
+#include <algorithm>
+
+#include "data/reader.h"
+#include "data/row_source.h"
+#include "data/text_parse.h"
+
+namespace gyre {
+namespace {
+
+constexpr size_t kMaxTypeErrorExamples = 5;
+
+struct ColumnState {
+  Kind kind = Kind::kNull;
+  bool fixed = false;
+  bool emitted_values = false;  // a chunk with a non-null value of this column was handed out
+};
+
+// Appends the parsed field to `col` (whose type matches `kind`); false if it does not parse.
+bool AppendParsed(std::string_view f, Kind kind, Column* col) {
+  switch (kind) {
+    case Kind::kInt: {
+      int64_t v;
+      if (!ParseInt64(f, &v)) return false;
+      col->AppendInt(v);
+      return true;
+    }
+    case Kind::kNull: return false;  // the first value decides the kind
+    case Kind::kFloat: {
+      double v;
+      if (!ParseDouble(f, &v)) return false;
+      col->AppendDouble(v);
+      return true;
+    }
+    case Kind::kBool: {
+      bool v;
+      if (!ParseBool(f, &v)) return false;
+      col->AppendBool(v);
+      return true;
+    }
+    case Kind::kTimestamp: {
+      auto v = ParseTimestamp(f);
+      if (!v) return false;
+      col->AppendInt(*v);
+      return true;
+    }
+    case Kind::kString: col->AppendString(f); return true;
+  }
+  return false;
+}
+
+class Scanner {
+ public:
+  Scanner(const std::string& path, const ReadOptions& options, RowSource* source, ChunkSink* sink)
+      : path_(path), options_(options), source_(source), sink_(sink) {}
+
+  Result<ScanSummary> Run();
+
+ private:
+  void InitStates();
+  // Converts column `c` of the batch; returns false when its kind widened past what earlier
+  // chunks allow (the scan must restart).
+  bool ConvertColumn(const RowBatch& batch, int c, Column* out);
+  // Joins the kinds of every remaining field into the column states.
+  Status ClassifyRest(RowBatch* batch);
+  std::vector<ColumnInfo> CurrentColumns() const;
+
+  const std::string& path_;
+  const ReadOptions& options_;
+  RowSource* source_;
+  ChunkSink* sink_;
+  std::vector<ColumnState> states_;
+  std::vector<TypeErrors> errors_;
+  int64_t first_row_ = 0;
+};
+
+void Scanner::InitStates() {
+  const auto& names = source_->column_names();
+  states_.assign(names.size(), ColumnState{});
+  errors_.assign(names.size(), TypeErrors{});
+  for (size_t c = 0; c < names.size(); ++c) {
+    auto it = options_.fixed_types.find(names[c]);
+    if (it != options_.fixed_types.end()) {
+      states_[c].kind = KindOfType(it->second);
+      states_[c].fixed = true;
+    }
+  }
+}
+
+std::vector<ColumnInfo> Scanner::CurrentColumns() const {
+  std::vector<ColumnInfo> cols;
+  const auto& names = source_->column_names();
+  for (size_t c = 0; c < names.size(); ++c) cols.push_back({names[c], TypeOfKind(states_[c].kind)});
+  return cols;
+}
+
+bool Scanner::ConvertColumn(const RowBatch& batch, int c, Column* out) {
+  ColumnState& st = states_[static_cast<size_t>(c)];
+  for (;;) {
+    *out = Column(out->name(), TypeOfKind(st.kind));
+    out->Reserve(batch.rows);
+    int64_t r = 0;
+    Kind widened = st.kind;
+    for (; r < batch.rows; ++r) {
+      std::string_view f = batch.Field(r, c);
+      if (IsNullToken(f)) {
+        out->AppendNull();
+        continue;
+      }
+      if (AppendParsed(f, st.kind, out)) continue;
+      if (st.fixed) {
+        TypeErrors& e = errors_[static_cast<size_t>(c)];
+        if (e.example_rows.size() < kMaxTypeErrorExamples) {
+          e.example_rows.push_back(first_row_ + r + 1);
+          e.example_values.emplace_back(f.substr(0, 64));
+        }
+        ++e.count;
+        out->AppendNull();
+        continue;
+      }
+      widened = JoinKinds(st.kind, Classify(f));
+      if (st.kind == Kind::kInt && widened == Kind::kFloat) {
+        out->PromoteToFloat();  // cheap, exact, and earlier chunks can widen the same way
+        st.kind = Kind::kFloat;
+        if (!AppendParsed(f, st.kind, out)) return false;
+        continue;
+      }
+      break;
+    }
+    if (r == batch.rows) return true;
+    // A null-only column may take any type; one whose values were handed out restarts.
+    if (st.emitted_values) {
+      st.kind = widened;
+      return false;
+    }
+    st.kind = widened;
+  }
+}
+
+Status Scanner::ClassifyRest(RowBatch* batch) {
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, source_->NextBatch(batch, options_.chunk_rows));
+    if (!more) return Status::OK();
+    for (int c = 0; c < batch->num_columns; ++c) {
+      ColumnState& st = states_[static_cast<size_t>(c)];
+      if (st.fixed || st.kind == Kind::kString) continue;
+      for (int64_t r = 0; r < batch->rows; ++r) {
+        std::string_view f = batch->Field(r, c);
+        if (!IsNullToken(f)) st.kind = JoinKinds(st.kind, Classify(f));
+      }
+    }
+  }
+}
+
+Result<ScanSummary> Scanner::Run() {
+  ScanSummary summary;
+  InitStates();
+  RowBatch batch;
+  const auto& names = source_->column_names();
+  for (int pass = 1;; ++pass) {
+    RETURN_IF_ERROR(sink_->Begin(CurrentColumns()));
+    first_row_ = 0;
+    bool restart = false;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool more, source_->NextBatch(&batch, options_.chunk_rows));
+      if (!more) break;
+      Table table;
+      for (size_t c = 0; c < names.size(); ++c) {
+        Column col(names[c], ColumnType::kFloat64);
+        if (!ConvertColumn(batch, static_cast<int>(c), &col)) restart = true;
+        table.AddColumn(std::move(col));
+      }
+      if (restart) break;
+      RETURN_IF_ERROR(sink_->Consume(Chunk{table, first_row_, batch.lines}));
+      for (size_t c = 0; c < names.size(); ++c) {
+        states_[c].emitted_values |= table.column(static_cast<int>(c)).null_count() < table.num_rows();
+      }
+      first_row_ += batch.rows;
+    }
+    if (!restart) {
+      summary.passes = pass;
+      break;
+    }
+    RETURN_IF_ERROR(ClassifyRest(&batch));
+    RETURN_IF_ERROR(source_->Rewind());
+    for (auto& st : states_) st.emitted_values = false;
+    for (auto& e : errors_) e = TypeErrors{};
+  }
+  if (first_row_ == 0 && !options_.allow_empty) {
+    return InvalidArgument("the file has a header but no data rows", {path_, 0, 0, ""});
+  }
+  summary.rows = first_row_;
+  summary.bytes = source_->bytes_read();
+  summary.delimiter = source_->delimiter();
+  summary.columns = CurrentColumns();
+  summary.type_errors = std::move(errors_);
+  return summary;
+}
+
+// Gathers chunks into one table.
+class TableSink : public ChunkSink {
+ public:
+  Status Begin(const std::vector<ColumnInfo>& columns) override {
+    table_ = Table();
+    for (const auto& c : columns) table_.AddColumn(Column(c.name, c.type));
+    return Status::OK();
+  }
+  Status Consume(const Chunk& chunk) override {
+    for (int c = 0; c < table_.num_columns(); ++c) {
+      Column& dst = table_.column(c);
+      const Column& src = chunk.table.column(c);
+      if (dst.type() != src.type()) {
+        if (dst.type() == ColumnType::kInt64 && src.type() == ColumnType::kFloat64) {
+          dst.PromoteToFloat();
+        } else if (dst.null_count() == dst.size()) {
+          dst.ResetType(src.type());
+        }
+      }
+      if (dst.type() == ColumnType::kFloat64 && src.type() == ColumnType::kInt64) {
+        for (int64_t i = 0; i < src.size(); ++i) {
+          if (src.IsValid(i)) dst.AppendDouble(static_cast<double>(src.ints()[static_cast<size_t>(i)]));
+          else dst.AppendNull();
+        }
+        continue;
+      }
+      if (dst.type() != src.type()) return Internal("column " + dst.name() + " changed type twice");
+      for (int64_t i = 0; i < src.size(); ++i) dst.AppendFrom(src, i);
+    }
+    return Status::OK();
+  }
+  Table Take() { return std::move(table_); }
+
+ private:
+  Table table_;
+};
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+FileFormat DetectFormat(const std::string& path) {
+  if (EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson") || EndsWith(path, ".json")) {
+    return FileFormat::kJsonl;
+  }
+  return FileFormat::kCsv;
+}
+
+const char* FileFormatName(FileFormat format) {
+  switch (format) {
+    case FileFormat::kAuto: return "auto";
+    case FileFormat::kCsv: return "csv";
+    case FileFormat::kJsonl: return "jsonl";
+  }
+  return "?";
+}
+
+Result<ScanSummary> ScanFile(const std::string& path, const ReadOptions& options, ChunkSink& sink) {
+  FileFormat format = options.format == FileFormat::kAuto ? DetectFormat(path) : options.format;
+  std::unique_ptr<RowSource> source;
+  if (format == FileFormat::kJsonl) {
+    ASSIGN_OR_RETURN(source, OpenJsonlSource(path));
+  } else {
+    ASSIGN_OR_RETURN(source, OpenCsvSource(path, options.delimiter));
+  }
+  Scanner scanner(path, options, source.get(), &sink);
+  ASSIGN_OR_RETURN(ScanSummary summary, scanner.Run());
+  summary.format = format;
+  return summary;
+}
+
+Result<Table> ReadTable(const std::string& path, const ReadOptions& options, ScanSummary* summary) {
+  TableSink sink;
+  ASSIGN_OR_RETURN(ScanSummary s, ScanFile(path, options, sink));
+  if (summary != nullptr) *summary = std::move(s);
+  return sink.Take();
+}
+
+}  // namespace gyre

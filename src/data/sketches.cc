@@ -1,0 +1,148 @@
+#include "data/sketches.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+namespace gyre {
+
+uint64_t HashU64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+uint64_t HashBytes(const char* data, size_t len) {
+  uint64_t h = 0xcbf29ce484222325ULL ^ len;  // FNV-1a, then mixed
+  for (size_t i = 0; i < len; ++i) {
+    h ^= static_cast<unsigned char>(data[i]);
+    h *= 0x100000001b3ULL;
+  }
+  return HashU64(h);
+}
+
+void HyperLogLog::AddHash(uint64_t hash) {
+  size_t index = hash >> (64 - kPrecision);
+  uint64_t rest = (hash << kPrecision) | (uint64_t{1} << (kPrecision - 1));
+  auto rank = static_cast<uint8_t>(std::countl_zero(rest) + 1);
+  if (rank > registers_[index]) registers_[index] = rank;
+}
+
+void HyperLogLog::Merge(const HyperLogLog& other) {
+  for (size_t i = 0; i < registers_.size(); ++i) {
+    registers_[i] = std::max(registers_[i], other.registers_[i]);
+  }
+}
+
+int64_t HyperLogLog::Estimate() const {
+  const double m = static_cast<double>(registers_.size());
+  double sum = 0;
+  int zeros = 0;
+  for (uint8_t r : registers_) {
+    sum += std::ldexp(1.0, -r);
+    zeros += r == 0;
+  }
+  double alpha = 0.7213 / (1 + 1.079 / m);
+  double estimate = alpha * m * m / sum;
+  // Small ranges: linear counting is more accurate.
+  if (estimate <= 2.5 * m && zeros > 0) estimate = m * std::log(m / zeros);
+  return static_cast<int64_t>(std::llround(estimate));
+}
+
+size_t KllSketch::Capacity(size_t level) const {
+  size_t depth = levels_.size() - 1 - level;
+  double c = k_ * std::pow(2.0 / 3.0, static_cast<double>(depth));
+  return std::max<size_t>(2, static_cast<size_t>(std::ceil(c)));
+}
+
+void KllSketch::Add(double v) {
+  levels_[0].push_back(v);
+  ++n_;
+  if (levels_[0].size() >= Capacity(0)) Compress();
+}
+
+void KllSketch::Compress() {
+  for (size_t h = 0; h < levels_.size(); ++h) {
+    if (levels_[h].size() < Capacity(h)) continue;
+    if (h + 1 == levels_.size()) levels_.emplace_back();
+    auto& level = levels_[h];
+    std::sort(level.begin(), level.end());
+    rng_ = HashU64(rng_ + 1);
+    size_t offset = rng_ & 1;
+    // An odd item out stays behind so that total weight is preserved.
+    double keep = 0;
+    bool odd = level.size() % 2 == 1;
+    if (odd) {
+      keep = level.back();
+      level.pop_back();
+    }
+    for (size_t i = offset; i < level.size(); i += 2) levels_[h + 1].push_back(level[i]);
+    level.clear();
+    if (odd) level.push_back(keep);
+  }
+}
+
+std::vector<std::pair<double, uint64_t>> KllSketch::WeightedItems() const {
+  std::vector<std::pair<double, uint64_t>> items;
+  for (size_t h = 0; h < levels_.size(); ++h) {
+    for (double v : levels_[h]) items.emplace_back(v, uint64_t{1} << h);
+  }
+  std::sort(items.begin(), items.end());
+  return items;
+}
+
+double KllSketch::Quantile(double q) const {
+  auto items = WeightedItems();
+  if (items.empty()) return std::nan("");
+  uint64_t total = 0;
+  for (const auto& it : items) total += it.second;
+  double target = q * static_cast<double>(total);
+  uint64_t cum = 0;
+  for (const auto& it : items) {
+    cum += it.second;
+    if (static_cast<double>(cum) >= target) return it.first;
+  }
+  return items.back().first;
+}
+
+void RadixSortDoubles(std::vector<double>* values) {
+  const size_t n = values->size();
+  if (n < 4096) {
+    std::sort(values->begin(), values->end());
+    return;
+  }
+  // Map each double to an unsigned key with the same order.
+  std::vector<uint64_t> keys(n), tmp(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t b;
+    std::memcpy(&b, &(*values)[i], 8);
+    keys[i] = (b >> 63) ? ~b : (b | 0x8000000000000000ULL);
+  }
+  constexpr int kBits = 11;
+  constexpr size_t kBuckets = size_t{1} << kBits;
+  std::vector<size_t> count(kBuckets);
+  for (int shift = 0; shift < 64; shift += kBits) {
+    std::fill(count.begin(), count.end(), 0);
+    for (uint64_t k : keys) ++count[(k >> shift) & (kBuckets - 1)];
+    if (count[(keys[0] >> shift) & (kBuckets - 1)] == n) continue;  // all share this digit
+    size_t sum = 0;
+    for (auto& c : count) {
+      size_t t = c;
+      c = sum;
+      sum += t;
+    }
+    for (uint64_t k : keys) tmp[count[(k >> shift) & (kBuckets - 1)]++] = k;
+    keys.swap(tmp);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t k = keys[i];
+    uint64_t b = (k >> 63) ? (k & 0x7FFFFFFFFFFFFFFFULL) : ~k;
+    std::memcpy(&(*values)[i], &b, 8);
+  }
+}
+
+}  // namespace gyre

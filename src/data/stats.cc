@@ -1,0 +1,332 @@
+#include "data/stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <thread>
+#include <unordered_map>
+
+#include "data/sketches.h"
+
+namespace gyre {
+namespace {
+
+constexpr size_t kMaxExactStrings = 100000;
+
+int64_t CodePoints(std::string_view s) {
+  int64_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+struct Accumulator {
+  std::string name;
+  ColumnType type;
+  int64_t count = 0, missing = 0;
+  // Numbers (int64, float64, timestamp): Welford's mean and M2, merged per chunk (Chan et al.).
+  double mean = 0, m2 = 0, sum = 0;
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  int64_t zeros = 0, negatives = 0, infinities = 0;
+  std::vector<double> values;  // while exact
+  bool exact = true;
+  KllSketch kll;
+  HyperLogLog hll;
+  // Strings and bools.
+  std::unordered_map<std::string, int64_t> counts;
+  bool counts_capped = false;
+  int64_t len_min = std::numeric_limits<int64_t>::max(), len_max = 0;
+  double len_sum = 0;
+
+  Accumulator(std::string n, ColumnType t) : name(std::move(n)), type(t) {}
+  bool numeric() const { return type != ColumnType::kString && type != ColumnType::kBool; }
+
+  void AddNumbers(const double* v, size_t n) {
+    if (n == 0) return;
+    double s = 0;
+    for (size_t i = 0; i < n; ++i) s += v[i];
+    double cmean = s / static_cast<double>(n), cm2 = 0;
+    for (size_t i = 0; i < n; ++i) {
+      double d = v[i] - cmean;
+      cm2 += d * d;
+      min = std::min(min, v[i]);
+      max = std::max(max, v[i]);
+      zeros += v[i] == 0;
+      negatives += v[i] < 0;
+      infinities += std::isinf(v[i]);
+    }
+    if (std::isinf(s) || std::isnan(s)) cmean = s / static_cast<double>(n);
+    auto na = static_cast<double>(count), nb = static_cast<double>(n);
+    double delta = cmean - mean;
+    mean = count == 0 ? cmean : mean + delta * nb / (na + nb);
+    m2 = count == 0 ? cm2 : m2 + cm2 + delta * delta * na * nb / (na + nb);
+    sum += s;
+    count += static_cast<int64_t>(n);
+    if (exact) {
+      values.insert(values.end(), v, v + n);
+    } else {
+      for (size_t i = 0; i < n; ++i) AddToSketches(v[i]);
+    }
+  }
+
+  void AddToSketches(double v) {
+    kll.Add(v);
+    uint64_t bits;
+    double canonical = v == 0 ? 0.0 : v;  // -0.0 and 0.0 are one value
+    std::memcpy(&bits, &canonical, 8);
+    hll.AddHash(HashU64(bits));
+  }
+
+  void SwitchToSketches() {
+    if (!exact) return;
+    exact = false;
+    for (double v : values) AddToSketches(v);
+    std::vector<double>().swap(values);
+  }
+
+  void AddCount(std::string_view value, int64_t n) {
+    count += n;
+    auto it = counts.find(std::string(value));
+    if (it != counts.end()) {
+      it->second += n;
+    } else if (counts.size() < kMaxExactStrings) {
+      counts.emplace(value, n);
+    } else if (!counts_capped) {
+      counts_capped = true;
+      for (const auto& [k, c] : counts) hll.AddHash(HashBytes(k.data(), k.size()));
+    }
+    if (counts_capped) hll.AddHash(HashBytes(value.data(), value.size()));
+    if (type == ColumnType::kString) {
+      int64_t len = CodePoints(value);
+      len_min = std::min(len_min, len);
+      len_max = std::max(len_max, len);
+      len_sum += static_cast<double>(len) * static_cast<double>(n);
+    }
+  }
+};
+
+// numpy.histogram's equal-width bins over [lo, hi]: linspace edges, the last bin closed.
+Histogram EmptyHistogram(double lo, double hi, int bins) {
+  if (lo == hi) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  Histogram h;
+  h.edges.resize(static_cast<size_t>(bins) + 1);
+  double step = (hi - lo) / bins;
+  for (int i = 0; i <= bins; ++i) h.edges[static_cast<size_t>(i)] = i * step + lo;
+  h.edges.back() = hi;
+  h.counts.assign(static_cast<size_t>(bins), 0);
+  return h;
+}
+
+// The bin of `v`, computed and then corrected against the edges exactly as numpy does.
+size_t BinOf(const Histogram& h, double v) {
+  auto bins = static_cast<int64_t>(h.counts.size());
+  double lo = h.edges.front(), hi = h.edges.back();
+  auto idx = static_cast<int64_t>((v - lo) / (hi - lo) * static_cast<double>(bins));
+  idx = std::clamp<int64_t>(idx, 0, bins - 1);
+  if (v < h.edges[static_cast<size_t>(idx)] && idx > 0) --idx;
+  else if (idx != bins - 1 && v >= h.edges[static_cast<size_t>(idx) + 1]) ++idx;
+  return static_cast<size_t>(idx);
+}
+
+ColumnStats FinishColumn(Accumulator& a, const ProfileOptions& options) {
+  ColumnStats s;
+  s.name = a.name;
+  s.type = a.type;
+  s.count = a.count;
+  s.missing = a.missing;
+  if (!a.numeric()) {
+    std::vector<TopValue> top;
+    for (const auto& [value, n] : a.counts) top.push_back({value, n});
+    std::sort(top.begin(), top.end(), [](const TopValue& x, const TopValue& y) {
+      return x.count != y.count ? x.count > y.count : x.value < y.value;
+    });
+    if (top.size() > static_cast<size_t>(options.top_k)) top.resize(static_cast<size_t>(options.top_k));
+    s.top = std::move(top);
+    s.distinct = a.counts_capped ? a.hll.Estimate() : static_cast<int64_t>(a.counts.size());
+    s.distinct_exact = !a.counts_capped;
+    if (a.type == ColumnType::kString && a.count > 0) {
+      s.lengths = LengthSummary{a.len_min, a.len_max, a.len_sum / static_cast<double>(a.count)};
+    }
+    return s;
+  }
+  NumericSummary n;
+  n.min = a.count ? a.min : std::nan("");
+  n.max = a.count ? a.max : std::nan("");
+  n.mean = a.count ? a.mean : std::nan("");
+  n.std = a.count > 1 ? std::sqrt(a.m2 / static_cast<double>(a.count - 1)) : std::nan("");
+  n.sum = a.sum;
+  n.zeros = a.zeros;
+  n.negatives = a.negatives;
+  n.infinities = a.infinities;
+  if (a.exact) {
+    RadixSortDoubles(&a.values);
+    for (size_t i = 0; i < kProfileQuantiles.size(); ++i) {
+      n.quantiles[i] = a.values.empty() ? std::nan("") : SortedQuantile(a.values, kProfileQuantiles[i]);
+    }
+    int64_t distinct = 0;
+    for (size_t i = 0; i < a.values.size(); ++i) distinct += i == 0 || a.values[i] != a.values[i - 1];
+    s.distinct = distinct;
+    if (a.count > 0) {
+      n.histogram = EmptyHistogram(a.min, a.max, options.histogram_bins);
+      for (double v : a.values) {
+        if (!std::isinf(v)) ++n.histogram.counts[BinOf(n.histogram, v)];  // numpy refuses inf
+      }
+    }
+  } else {
+    n.quantiles_exact = false;
+    s.distinct_exact = false;
+    for (size_t i = 0; i < kProfileQuantiles.size(); ++i) n.quantiles[i] = a.kll.Quantile(kProfileQuantiles[i]);
+    s.distinct = std::min<int64_t>(a.hll.Estimate(), a.count);
+    // The sketch's retained items, each weighted by the number of values it stands for.
+    n.histogram = EmptyHistogram(a.min, a.max, options.histogram_bins);
+    for (const auto& [v, w] : a.kll.WeightedItems()) {
+      if (!std::isinf(v)) n.histogram.counts[BinOf(n.histogram, v)] += static_cast<int64_t>(w);
+    }
+  }
+  if (a.type == ColumnType::kTimestamp) {
+    if (a.count > 0) {
+      s.min_time = static_cast<int64_t>(a.min);
+      s.max_time = static_cast<int64_t>(a.max);
+    }
+    return s;
+  }
+  s.numeric = std::move(n);
+  return s;
+}
+
+}  // namespace
+
+double SortedQuantile(const std::vector<double>& sorted, double q) {
+  // numpy: virtual index (n - 1) q, then a + (b - a) t, taken from the upper side past t = 0.5
+  // (numpy's _lerp), which is what pandas' describe() reports.
+  double pos = (static_cast<double>(sorted.size()) - 1) * q;
+  auto lo = static_cast<size_t>(std::floor(pos));
+  size_t hi = std::min(lo + 1, sorted.size() - 1);
+  double t = pos - static_cast<double>(lo);
+  double a = sorted[lo], b = sorted[hi];
+  double diff = b - a;
+  double r = a + diff * t;
+  if (t >= 0.5) r = b - diff * (1 - t);
+  return r;
+}
+
+const ColumnStats* DatasetStats::Find(const std::string& name) const {
+  for (const auto& c : columns) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+struct StatsBuilder::Impl {
+  ProfileOptions options;
+  std::vector<Accumulator> columns;
+  int64_t rows = 0;
+  uint64_t kept_bytes = 0;
+  bool exact = true;
+  std::vector<double> scratch;
+  std::vector<int64_t> code_counts;
+};
+
+StatsBuilder::StatsBuilder(ProfileOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+}
+StatsBuilder::~StatsBuilder() = default;
+
+Status StatsBuilder::Begin(const std::vector<ColumnInfo>& columns) {
+  impl_->columns.clear();
+  impl_->rows = 0;
+  impl_->kept_bytes = 0;
+  impl_->exact = true;
+  for (const auto& c : columns) impl_->columns.emplace_back(c.name, c.type);
+  return Status::OK();
+}
+
+Status StatsBuilder::Consume(const Chunk& chunk) {
+  Impl& m = *impl_;
+  for (int c = 0; c < chunk.table.num_columns(); ++c) {
+    const Column& col = chunk.table.column(c);
+    Accumulator& a = m.columns[static_cast<size_t>(c)];
+    if (a.type != col.type()) {
+      if (a.count > 0 && !(a.type == ColumnType::kInt64 && col.type() == ColumnType::kFloat64)) {
+        return Internal("column " + a.name + " changed type from " + ColumnTypeName(a.type) + " to " +
+                        ColumnTypeName(col.type()));
+      }
+      a.type = col.type();
+    }
+    a.missing += col.null_count();
+    const int64_t n = col.size();
+    if (col.type() == ColumnType::kString || col.type() == ColumnType::kBool) {
+      size_t ncodes = col.type() == ColumnType::kBool ? 2 : col.dictionary().size();
+      m.code_counts.assign(ncodes, 0);
+      const auto& codes = col.codes();
+      const auto& bools = col.bools();
+      for (int64_t i = 0; i < n; ++i) {
+        if (!col.IsValid(i)) continue;
+        auto k = static_cast<size_t>(i);
+        ++m.code_counts[col.type() == ColumnType::kBool ? bools[k] : static_cast<size_t>(codes[k])];
+      }
+      for (size_t k = 0; k < ncodes; ++k) {
+        if (m.code_counts[k] == 0) continue;
+        std::string_view v = col.type() == ColumnType::kBool ? (k ? "true" : "false")
+                                                             : col.dictionary().Get(static_cast<int32_t>(k));
+        a.AddCount(v, m.code_counts[k]);
+      }
+      continue;
+    }
+    m.scratch.clear();
+    for (int64_t i = 0; i < n; ++i) {
+      if (col.IsValid(i)) m.scratch.push_back(col.NumberAt(i));
+    }
+    a.AddNumbers(m.scratch.data(), m.scratch.size());
+    if (m.exact) m.kept_bytes += m.scratch.size() * sizeof(double);
+  }
+  m.rows += chunk.table.num_rows();
+  if (m.exact && m.kept_bytes > m.options.exact_memory_bytes) {
+    m.exact = false;
+    for (auto& a : m.columns) a.SwitchToSketches();
+  }
+  return Status::OK();
+}
+
+DatasetStats StatsBuilder::Finish() {
+  Impl& m = *impl_;
+  DatasetStats out;
+  out.rows = m.rows;
+  out.columns.resize(m.columns.size());
+  // Sorting dominates; columns are independent, so spread them over the threads.
+  int threads = std::max(1, std::min<int>(m.options.threads, static_cast<int>(m.columns.size())));
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (size_t c = static_cast<size_t>(t); c < m.columns.size(); c += static_cast<size_t>(threads)) {
+        out.columns[c] = FinishColumn(m.columns[c], m.options);
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  return out;
+}
+
+Result<DatasetStats> ProfileFile(const std::string& path, const ReadOptions& read_options,
+                                 const ProfileOptions& options, ScanSummary* summary) {
+  StatsBuilder builder(options);
+  ASSIGN_OR_RETURN(ScanSummary s, ScanFile(path, read_options, builder));
+  if (summary != nullptr) *summary = std::move(s);
+  return builder.Finish();
+}
+
+DatasetStats ProfileTable(const Table& table, const ProfileOptions& options) {
+  StatsBuilder builder(options);
+  std::vector<ColumnInfo> cols;
+  for (int c = 0; c < table.num_columns(); ++c) cols.push_back({table.column(c).name(), table.column(c).type()});
+  (void)builder.Begin(cols);
+  std::vector<int64_t> lines;
+  (void)builder.Consume(Chunk{table, 0, lines});
+  return builder.Finish();
+}
+
+}  // namespace gyre

@@ -1,0 +1,163 @@
+#include "data/table.h"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "data/text_parse.h"
+
+namespace gyre {
+
+const char* ColumnTypeName(ColumnType type) {
+  switch (type) {
+    case ColumnType::kBool: return "bool";
+    case ColumnType::kInt64: return "int64";
+    case ColumnType::kFloat64: return "float64";
+    case ColumnType::kString: return "string";
+    case ColumnType::kTimestamp: return "timestamp";
+  }
+  return "?";
+}
+
+std::optional<ColumnType> ParseColumnType(std::string_view name) {
+  for (ColumnType t : {ColumnType::kBool, ColumnType::kInt64, ColumnType::kFloat64,
+                       ColumnType::kString, ColumnType::kTimestamp}) {
+    if (name == ColumnTypeName(t)) return t;
+  }
+  if (name == "int") return ColumnType::kInt64;
+  if (name == "float" || name == "double") return ColumnType::kFloat64;
+  return std::nullopt;
+}
+
+int32_t Dictionary::Intern(std::string_view value) {
+  auto it = index_.find(value);
+  if (it != index_.end()) return it->second;
+  auto code = static_cast<int32_t>(values_.size());
+  values_.emplace_back(value);
+  index_.emplace(values_.back(), code);
+  return code;
+}
+
+std::optional<int32_t> Dictionary::Find(std::string_view value) const {
+  auto it = index_.find(value);
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
+}
+
+Column::Column(std::string name, ColumnType type)
+    : name_(std::move(name)), type_(type), dict_(std::make_shared<Dictionary>()) {}
+
+double Column::NumberAt(int64_t i) const {
+  if (!IsValid(i)) return std::numeric_limits<double>::quiet_NaN();
+  auto k = static_cast<size_t>(i);
+  switch (type_) {
+    case ColumnType::kInt64:
+    case ColumnType::kTimestamp: return static_cast<double>(ints_[k]);
+    case ColumnType::kFloat64: return doubles_[k];
+    case ColumnType::kBool: return bools_[k];
+    case ColumnType::kString: break;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+std::string Column::ValueToString(int64_t i) const {
+  if (!IsValid(i)) return "";
+  auto k = static_cast<size_t>(i);
+  switch (type_) {
+    case ColumnType::kInt64: return std::to_string(ints_[k]);
+    case ColumnType::kTimestamp: return FormatTimestamp(ints_[k]);
+    case ColumnType::kFloat64: return FormatDouble(doubles_[k]);
+    case ColumnType::kBool: return bools_[k] ? "true" : "false";
+    case ColumnType::kString: return std::string(StringAt(i));
+  }
+  return "";
+}
+
+void Column::AppendNull() {
+  switch (type_) {
+    case ColumnType::kInt64:
+    case ColumnType::kTimestamp: ints_.push_back(0); break;
+    case ColumnType::kFloat64: doubles_.push_back(0); break;
+    case ColumnType::kBool: bools_.push_back(0); break;
+    case ColumnType::kString: codes_.push_back(0); break;
+  }
+  if ((size_ & 63) == 0) valid_.push_back(0);
+  ++size_;
+  ++null_count_;
+}
+
+void Column::AppendFrom(const Column& other, int64_t i) {
+  if (!other.IsValid(i)) {
+    AppendNull();
+    return;
+  }
+  auto k = static_cast<size_t>(i);
+  switch (type_) {
+    case ColumnType::kInt64:
+    case ColumnType::kTimestamp: AppendInt(other.ints_[k]); break;
+    case ColumnType::kFloat64: AppendDouble(other.doubles_[k]); break;
+    case ColumnType::kBool: AppendBool(other.bools_[k] != 0); break;
+    case ColumnType::kString: AppendString(other.StringAt(i)); break;
+  }
+}
+
+void Column::PromoteToFloat() {
+  if (type_ != ColumnType::kInt64) return;
+  doubles_.resize(ints_.size());
+  for (size_t k = 0; k < ints_.size(); ++k) doubles_[k] = static_cast<double>(ints_[k]);
+  ints_.clear();
+  ints_.shrink_to_fit();
+  type_ = ColumnType::kFloat64;
+}
+
+void Column::ResetType(ColumnType type) {
+  int64_t n = size_;
+  Clear();
+  type_ = type;
+  for (int64_t i = 0; i < n; ++i) AppendNull();
+}
+
+void Column::Reserve(int64_t n) {
+  auto k = static_cast<size_t>(n);
+  valid_.reserve((k + 63) / 64);
+  switch (type_) {
+    case ColumnType::kInt64:
+    case ColumnType::kTimestamp: ints_.reserve(k); break;
+    case ColumnType::kFloat64: doubles_.reserve(k); break;
+    case ColumnType::kBool: bools_.reserve(k); break;
+    case ColumnType::kString: codes_.reserve(k); break;
+  }
+}
+
+void Column::Clear() {
+  size_ = 0;
+  null_count_ = 0;
+  valid_.clear();
+  ints_.clear();
+  doubles_.clear();
+  bools_.clear();
+  codes_.clear();
+}
+
+void Table::AddColumn(Column column) {
+  index_.emplace(column.name(), static_cast<int>(columns_.size()));
+  columns_.push_back(std::move(column));
+}
+
+int Table::IndexOf(std::string_view name) const {
+  auto it = index_.find(std::string(name));
+  return it == index_.end() ? -1 : it->second;
+}
+
+const Column* Table::Find(std::string_view name) const {
+  int i = IndexOf(name);
+  return i < 0 ? nullptr : &columns_[static_cast<size_t>(i)];
+}
+
+std::vector<std::string> Table::ColumnNames() const {
+  std::vector<std::string> names;
+  for (const auto& c : columns_) names.push_back(c.name());
+  return names;
+}
+
+}  // namespace gyre
