@@ -14,7 +14,6 @@
 namespace gyre {
 namespace {
 
-constexpr size_t kInitialBuffer = 8 << 20;
 constexpr char kCandidates[] = {',', ';', '\t', '|'};
 
 enum class RowEnd { kComplete, kNeedMore, kError };
@@ -69,7 +68,8 @@ char DetectDelimiter(std::string_view head) {
 
 class CsvSource : public RowSource {
  public:
-  CsvSource(std::string path, int fd) : path_(std::move(path)), fd_(fd), buf_(kInitialBuffer) {}
+  CsvSource(std::string path, int fd, size_t buffer_bytes)
+      : path_(std::move(path)), fd_(fd), buf_(std::max<size_t>(buffer_bytes, 16)) {}
   ~CsvSource() override { ::close(fd_); }
 
   Status Init(char delimiter);
@@ -123,22 +123,33 @@ Status CsvSource::Fill() {
 }
 
 Status CsvSource::Init(char delimiter) {
-  RETURN_IF_ERROR(Fill());
-  std::string_view head(buf_.data(), std::min<size_t>(end_, 1 << 16));
+  // The first 64 KiB, read apart from the buffer (which may be smaller), decide what the
+  // file is and which delimiter it uses.
+  std::string head(1 << 16, '\0');
+  ssize_t got = ::pread(fd_, head.data(), head.size(), 0);
+  if (got < 0) return ErrnoError("reading " + path_);
+  head.resize(static_cast<size_t>(got));
   RETURN_IF_ERROR(CheckLooksLikeText(path_, head));
-  if (head.substr(0, 3) == "\xEF\xBB\xBF") begin_ = 3;
+  RETURN_IF_ERROR(Fill());
+  size_t bom = head.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  if (bom != 0) begin_ = 3;
   // Leading blank lines are skipped, like the blank lines between rows.
-  while (begin_ < end_ && (buf_[begin_] == '\n' || buf_[begin_] == '\r')) {
-    if (buf_[begin_] == '\n') ++line_;
-    else if (begin_ + 1 >= end_ || buf_[begin_ + 1] != '\n') ++line_;
-    ++begin_;
+  for (;;) {
+    while (begin_ < end_ && (buf_[begin_] == '\n' || buf_[begin_] == '\r')) {
+      if (buf_[begin_] == '\r' && begin_ + 1 == end_ && !eof_) break;
+      if (buf_[begin_] == '\n' || begin_ + 1 >= end_ || buf_[begin_ + 1] != '\n') ++line_;
+      ++begin_;
+    }
+    if ((begin_ < end_ && buf_[begin_] != '\r') || eof_) break;
+    RETURN_IF_ERROR(Fill());
   }
   if (begin_ == end_) {
     return InvalidArgument("the file is empty: expected a header row of column names",
                            {path_, 0, 0, ""});
   }
+  size_t skipped = consumed_offset_ + begin_;  // BOM and leading blank lines
   delim_ = delimiter != 0 ? delimiter
-                          : DetectDelimiter({buf_.data() + begin_, std::min<size_t>(end_ - begin_, 1 << 16)});
+                          : DetectDelimiter(std::string_view(head).substr(std::min(skipped, head.size())));
   special_.fill(false);
   special_[static_cast<unsigned char>(delim_)] = true;
   special_['\n'] = special_['\r'] = true;
@@ -349,13 +360,14 @@ Status CheckColumnNames(const std::string& path, int64_t line, std::vector<std::
   return Status::OK();
 }
 
-Result<std::unique_ptr<RowSource>> OpenCsvSource(const std::string& path, char delimiter) {
+Result<std::unique_ptr<RowSource>> OpenCsvSource(const std::string& path, char delimiter,
+                                                 size_t buffer_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return NotFound("no such file: " + path);
     return ErrnoError("opening " + path);
   }
-  auto source = std::make_unique<CsvSource>(path, fd);
+  auto source = std::make_unique<CsvSource>(path, fd, buffer_bytes);
   RETURN_IF_ERROR(source->Init(delimiter));
   return std::unique_ptr<RowSource>(std::move(source));
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,12 +19,15 @@ struct ReadOptions {
   FileFormat format = FileFormat::kAuto;  // auto: .jsonl/.ndjson are JSON Lines, else CSV
   char delimiter = 0;                     // 0: detect among , ; tab |
   int64_t chunk_rows = 1 << 14;           // rows per chunk handed to the sink
+  size_t buffer_bytes = 8 << 20;          // CSV read buffer (grows to hold the longest row)
   // Types fixed in advance (from a schema): a value that does not parse as its column's type
   // is a type error (counted, kept as an example, read as missing) instead of widening it.
   std::map<std::string, ColumnType> fixed_types;
   // Whether a file with a header and no data rows is accepted (validation reports it as an
   // anomaly); by default it is an error.
   bool allow_empty = false;
+  // Called after each chunk with the bytes read so far (for a progress display).
+  std::function<void(uint64_t bytes_read)> on_progress;
 };
 
 struct ColumnInfo {

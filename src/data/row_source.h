@@ -45,7 +45,8 @@ class RowSource {
   virtual char delimiter() const { return 0; }
 };
 
-Result<std::unique_ptr<RowSource>> OpenCsvSource(const std::string& path, char delimiter);
+Result<std::unique_ptr<RowSource>> OpenCsvSource(const std::string& path, char delimiter,
+                                                         size_t buffer_bytes);
 Result<std::unique_ptr<RowSource>> OpenJsonlSource(const std::string& path);
 
 // Checks the first bytes for formats that are not text (compressed archives, NUL bytes) so the

@@ -175,6 +175,7 @@ Result<ScanSummary> Scanner::Run() {
       }
       if (restart) break;
       RETURN_IF_ERROR(sink_->Consume(Chunk{table, first_row_, batch.lines}));
+      if (options_.on_progress) options_.on_progress(source_->bytes_read());
       for (size_t c = 0; c < names.size(); ++c) {
         states_[c].emitted_values |= table.column(static_cast<int>(c)).null_count() < table.num_rows();
       }
@@ -265,7 +266,7 @@ Result<ScanSummary> ScanFile(const std::string& path, const ReadOptions& options
   if (format == FileFormat::kJsonl) {
     ASSIGN_OR_RETURN(source, OpenJsonlSource(path));
   } else {
-    ASSIGN_OR_RETURN(source, OpenCsvSource(path, options.delimiter));
+    ASSIGN_OR_RETURN(source, OpenCsvSource(path, options.delimiter, options.buffer_bytes));
   }
   Scanner scanner(path, options, source.get(), &sink);
   ASSIGN_OR_RETURN(ScanSummary summary, scanner.Run());

@@ -109,26 +109,20 @@ double KllSketch::Quantile(double q) const {
   return items.back().first;
 }
 
-void RadixSortDoubles(std::vector<double>* values) {
-  const size_t n = values->size();
-  if (n < 4096) {
-    std::sort(values->begin(), values->end());
-    return;
-  }
-  // Map each double to an unsigned key with the same order.
-  std::vector<uint64_t> keys(n), tmp(n);
-  for (size_t i = 0; i < n; ++i) {
-    uint64_t b;
-    std::memcpy(&b, &(*values)[i], 8);
-    keys[i] = (b >> 63) ? ~b : (b | 0x8000000000000000ULL);
-  }
+namespace {
+
+// Sorts unsigned keys, skipping the passes where every key has the same digit.
+void RadixSortKeys(std::vector<uint64_t>* keys_in) {
+  std::vector<uint64_t>& keys = *keys_in;
+  const size_t n = keys.size();
+  std::vector<uint64_t> tmp(n);
   constexpr int kBits = 11;
   constexpr size_t kBuckets = size_t{1} << kBits;
   std::vector<size_t> count(kBuckets);
   for (int shift = 0; shift < 64; shift += kBits) {
     std::fill(count.begin(), count.end(), 0);
     for (uint64_t k : keys) ++count[(k >> shift) & (kBuckets - 1)];
-    if (count[(keys[0] >> shift) & (kBuckets - 1)] == n) continue;  // all share this digit
+    if (count[(keys[0] >> shift) & (kBuckets - 1)] == n) continue;
     size_t sum = 0;
     for (auto& c : count) {
       size_t t = c;
@@ -138,11 +132,41 @@ void RadixSortDoubles(std::vector<double>* values) {
     for (uint64_t k : keys) tmp[count[(k >> shift) & (kBuckets - 1)]++] = k;
     keys.swap(tmp);
   }
+}
+
+}  // namespace
+
+void RadixSortDoubles(std::vector<double>* values) {
+  const size_t n = values->size();
+  if (n < 4096) {
+    std::sort(values->begin(), values->end());
+    return;
+  }
+  // Map each double to an unsigned key with the same order, and back.
+  std::vector<uint64_t> keys(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t b;
+    std::memcpy(&b, &(*values)[i], 8);
+    keys[i] = (b >> 63) ? ~b : (b | 0x8000000000000000ULL);
+  }
+  RadixSortKeys(&keys);
   for (size_t i = 0; i < n; ++i) {
     uint64_t k = keys[i];
     uint64_t b = (k >> 63) ? (k & 0x7FFFFFFFFFFFFFFFULL) : ~k;
     std::memcpy(&(*values)[i], &b, 8);
   }
+}
+
+void RadixSortInts(std::vector<int64_t>* values) {
+  const size_t n = values->size();
+  if (n < 4096) {
+    std::sort(values->begin(), values->end());
+    return;
+  }
+  std::vector<uint64_t> keys(n);
+  for (size_t i = 0; i < n; ++i) keys[i] = static_cast<uint64_t>((*values)[i]) ^ 0x8000000000000000ULL;
+  RadixSortKeys(&keys);
+  for (size_t i = 0; i < n; ++i) (*values)[i] = static_cast<int64_t>(keys[i] ^ 0x8000000000000000ULL);
 }
 
 }  // namespace gyre

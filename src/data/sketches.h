@@ -48,7 +48,8 @@ class KllSketch {
 uint64_t HashU64(uint64_t x);  // splitmix64 finalizer
 uint64_t HashBytes(const char* data, size_t len);
 
-// Sorts doubles ascending (LSD radix sort on their bits; NaN must not be present).
+// Sort ascending with an LSD radix sort (NaN must not be present).
 void RadixSortDoubles(std::vector<double>* values);
+void RadixSortInts(std::vector<int64_t>* values);
 
 }  // namespace gyre

@@ -29,7 +29,10 @@ struct Accumulator {
   double min = std::numeric_limits<double>::infinity();
   double max = -std::numeric_limits<double>::infinity();
   int64_t zeros = 0, negatives = 0, infinities = 0;
-  std::vector<double> values;  // while exact
+  // While exact: the values themselves. Integers are kept as integers so that distinct
+  // counts past 2^53 stay exact.
+  std::vector<double> values;
+  std::vector<int64_t> ints;
   bool exact = true;
   KllSketch kll;
   HyperLogLog hll;
@@ -63,9 +66,7 @@ struct Accumulator {
     m2 = count == 0 ? cm2 : m2 + cm2 + delta * delta * na * nb / (na + nb);
     sum += s;
     count += static_cast<int64_t>(n);
-    if (exact) {
-      values.insert(values.end(), v, v + n);
-    } else {
+    if (!exact) {
       for (size_t i = 0; i < n; ++i) AddToSketches(v[i]);
     }
   }
@@ -82,7 +83,16 @@ struct Accumulator {
     if (!exact) return;
     exact = false;
     for (double v : values) AddToSketches(v);
+    for (int64_t v : ints) AddToSketches(static_cast<double>(v));
     std::vector<double>().swap(values);
+    std::vector<int64_t>().swap(ints);
+  }
+
+  // An int64 column turned float64: its kept values become doubles.
+  void WidenToFloat() {
+    type = ColumnType::kFloat64;
+    for (int64_t v : ints) values.push_back(static_cast<double>(v));
+    std::vector<int64_t>().swap(ints);
   }
 
   void AddCount(std::string_view value, int64_t n) {
@@ -163,14 +173,21 @@ ColumnStats FinishColumn(Accumulator& a, const ProfileOptions& options) {
   n.negatives = a.negatives;
   n.infinities = a.infinities;
   if (a.exact) {
-    RadixSortDoubles(&a.values);
+    int64_t distinct = 0;
+    if (!a.ints.empty()) {
+      RadixSortInts(&a.ints);
+      for (size_t i = 0; i < a.ints.size(); ++i) distinct += i == 0 || a.ints[i] != a.ints[i - 1];
+      a.values.assign(a.ints.begin(), a.ints.end());  // order-preserving, as pandas' float quantiles
+      std::vector<int64_t>().swap(a.ints);
+    } else {
+      RadixSortDoubles(&a.values);
+      for (size_t i = 0; i < a.values.size(); ++i) distinct += i == 0 || a.values[i] != a.values[i - 1];
+    }
+    s.distinct = distinct;
     for (size_t i = 0; i < kProfileQuantiles.size(); ++i) {
       n.quantiles[i] = a.values.empty() ? std::nan("") : SortedQuantile(a.values, kProfileQuantiles[i]);
     }
-    int64_t distinct = 0;
-    for (size_t i = 0; i < a.values.size(); ++i) distinct += i == 0 || a.values[i] != a.values[i - 1];
-    s.distinct = distinct;
-    if (a.count > 0) {
+    if (a.count > 0 && std::isfinite(a.min) && std::isfinite(a.max)) {
       n.histogram = EmptyHistogram(a.min, a.max, options.histogram_bins);
       for (double v : a.values) {
         if (!std::isinf(v)) ++n.histogram.counts[BinOf(n.histogram, v)];  // numpy refuses inf
@@ -182,8 +199,8 @@ ColumnStats FinishColumn(Accumulator& a, const ProfileOptions& options) {
     for (size_t i = 0; i < kProfileQuantiles.size(); ++i) n.quantiles[i] = a.kll.Quantile(kProfileQuantiles[i]);
     s.distinct = std::min<int64_t>(a.hll.Estimate(), a.count);
     // The sketch's retained items, each weighted by the number of values it stands for.
-    n.histogram = EmptyHistogram(a.min, a.max, options.histogram_bins);
-    for (const auto& [v, w] : a.kll.WeightedItems()) {
+    if (a.count > 0 && std::isfinite(a.min) && std::isfinite(a.max)) n.histogram = EmptyHistogram(a.min, a.max, options.histogram_bins);
+    for (const auto& [v, w] : n.histogram.counts.empty() ? decltype(a.kll.WeightedItems()){} : a.kll.WeightedItems()) {
       if (!std::isinf(v)) n.histogram.counts[BinOf(n.histogram, v)] += static_cast<int64_t>(w);
     }
   }
@@ -251,7 +268,9 @@ Status StatsBuilder::Consume(const Chunk& chunk) {
     const Column& col = chunk.table.column(c);
     Accumulator& a = m.columns[static_cast<size_t>(c)];
     if (a.type != col.type()) {
-      if (a.count > 0 && !(a.type == ColumnType::kInt64 && col.type() == ColumnType::kFloat64)) {
+      if (a.type == ColumnType::kInt64 && col.type() == ColumnType::kFloat64) {
+        a.WidenToFloat();
+      } else if (a.count > 0) {
         return Internal("column " + a.name + " changed type from " + ColumnTypeName(a.type) + " to " +
                         ColumnTypeName(col.type()));
       }
@@ -278,9 +297,13 @@ Status StatsBuilder::Consume(const Chunk& chunk) {
       continue;
     }
     m.scratch.clear();
+    const bool integers = col.type() != ColumnType::kFloat64;
     for (int64_t i = 0; i < n; ++i) {
-      if (col.IsValid(i)) m.scratch.push_back(col.NumberAt(i));
+      if (!col.IsValid(i)) continue;
+      m.scratch.push_back(col.NumberAt(i));
+      if (integers && a.exact) a.ints.push_back(col.ints()[static_cast<size_t>(i)]);
     }
+    if (!integers && a.exact) a.values.insert(a.values.end(), m.scratch.begin(), m.scratch.end());
     a.AddNumbers(m.scratch.data(), m.scratch.size());
     if (m.exact) m.kept_bytes += m.scratch.size() * sizeof(double);
   }

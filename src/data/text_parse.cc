@@ -57,8 +57,7 @@ bool IsNullToken(std::string_view s) {
                    s == "-NaN" || s == "-nan";
     case 6: return s == "1.#IND";
     case 7: return s == "-1.#IND" || s == "1.#QNAN";
-    case 8: return s == "-1.#QNAN";
-    case 9: return s == "#N/A N/A";
+    case 8: return s == "-1.#QNAN" || s == "#N/A N/A";
     default: return false;
   }
 }

@@ -1,0 +1,216 @@
+// The SQLite MetadataStore: WAL for concurrent readers beside one writer, a busy timeout so
+// that several processes can share a home, foreign keys, and ordered migrations at open.
+#include <sqlite3.h>
+
+#include <chrono>
+#include <thread>
+
+#include "store/metadata_store.h"
+#include "store/sqlite/sqlite_util.h"
+
+namespace gyre {
+namespace {
+
+// Each entry moves the database one version up; never edit an entry once released.
+const char* const kMigrations[] = {
+    R"sql(
+    CREATE TABLE datasets (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      label TEXT NOT NULL DEFAULT '',
+      schema_yaml TEXT NOT NULL,
+      created_us INTEGER NOT NULL
+    );
+    CREATE TABLE dataset_versions (
+      dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+      version INTEGER NOT NULL,
+      sha256 TEXT NOT NULL,
+      format TEXT NOT NULL,
+      rows INTEGER NOT NULL,
+      columns INTEGER NOT NULL,
+      bytes INTEGER NOT NULL,
+      source TEXT NOT NULL,
+      stats_json TEXT NOT NULL,
+      anomalies_json TEXT NOT NULL,
+      schema_sha256 TEXT NOT NULL,
+      created_us INTEGER NOT NULL,
+      PRIMARY KEY (dataset_id, version),
+      UNIQUE (dataset_id, sha256)
+    );
+    )sql",
+};
+
+class SqliteStore : public MetadataStore {
+ public:
+  SqliteStore(Env* env, std::unique_ptr<SqliteDb> db) : env_(env), db_(std::move(db)) {}
+
+  Status Migrate();
+  Result<std::optional<DatasetRecord>> FindDataset(const std::string& name) override;
+  Result<std::vector<DatasetRecord>> ListDatasets() override;
+  Result<DatasetVersionRecord> AddDatasetVersion(const NewDatasetVersion& request, bool* created) override;
+  Result<std::optional<DatasetVersionRecord>> FindVersionBySha(const std::string& dataset,
+                                                               const std::string& sha256) override;
+  Result<DatasetVersionRecord> GetDatasetVersion(const std::string& dataset, int64_t version) override;
+  Result<std::vector<DatasetVersionRecord>> ListDatasetVersions(const std::string& dataset) override;
+  Status UpdateSchema(const std::string& dataset, const std::string& schema_yaml) override;
+  Result<int64_t> SchemaVersion() override;
+
+ private:
+  Result<std::vector<DatasetVersionRecord>> QueryVersions(const std::string& where_sql,
+                                                          const std::vector<SqlValue>& args);
+  Env* env_;
+  std::unique_ptr<SqliteDb> db_;
+};
+
+const char kVersionColumns[] =
+    "SELECT d.name, v.version, v.sha256, v.format, v.rows, v.columns, v.bytes, v.source, v.stats_json, "
+    "v.anomalies_json, v.schema_sha256, v.created_us FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id ";
+
+DatasetVersionRecord VersionFromRow(SqliteStmt& s) {
+  DatasetVersionRecord r;
+  r.dataset = s.Text(0);
+  r.version = s.Int(1);
+  r.sha256 = s.Text(2);
+  r.format = s.Text(3);
+  r.rows = s.Int(4);
+  r.columns = s.Int(5);
+  r.bytes = s.Int(6);
+  r.source = s.Text(7);
+  r.stats_json = s.Text(8);
+  r.anomalies_json = s.Text(9);
+  r.schema_sha256 = s.Text(10);
+  r.created_us = s.Int(11);
+  return r;
+}
+
+Status SqliteStore::Migrate() {
+  return db_->Transaction([&]() -> Status {
+    RETURN_IF_ERROR(db_->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+    ASSIGN_OR_RETURN(auto rows, db_->QueryInts("SELECT version FROM schema_version", {}));
+    if (rows.empty()) RETURN_IF_ERROR(db_->Run("INSERT INTO schema_version VALUES (0)", {}));
+    int64_t current = rows.empty() ? 0 : rows[0];
+    const int64_t known = static_cast<int64_t>(std::size(kMigrations));
+    if (current > known) {
+      return FailedPrecondition("the store was written by a newer Gyre (schema version " + std::to_string(current) +
+                                ", this one knows " + std::to_string(known) + "): upgrade Gyre");
+    }
+    for (int64_t v = current; v < known; ++v) RETURN_IF_ERROR(db_->Exec(kMigrations[v]));
+    return db_->Run("UPDATE schema_version SET version = ?", {SqlValue(known)});
+  });
+}
+
+Result<int64_t> SqliteStore::SchemaVersion() {
+  ASSIGN_OR_RETURN(auto rows, db_->QueryInts("SELECT version FROM schema_version", {}));
+  return rows.empty() ? 0 : rows[0];
+}
+
+Result<std::optional<DatasetRecord>> SqliteStore::FindDataset(const std::string& name) {
+  ASSIGN_OR_RETURN(auto stmt, db_->Prepare(
+      "SELECT d.name, d.label, d.schema_yaml, d.created_us, "
+      "(SELECT COALESCE(MAX(version), 0) FROM dataset_versions WHERE dataset_id = d.id) "
+      "FROM datasets d WHERE d.name = ?", {SqlValue(name)}));
+  ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<DatasetRecord>();
+  return std::optional<DatasetRecord>(DatasetRecord{stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Int(3), stmt->Int(4)});
+}
+
+Result<std::vector<DatasetRecord>> SqliteStore::ListDatasets() {
+  ASSIGN_OR_RETURN(auto stmt, db_->Prepare(
+      "SELECT d.name, d.label, d.schema_yaml, d.created_us, "
+      "(SELECT COALESCE(MAX(version), 0) FROM dataset_versions WHERE dataset_id = d.id) "
+      "FROM datasets d ORDER BY d.name", {}));
+  std::vector<DatasetRecord> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back({stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Int(3), stmt->Int(4)});
+  }
+  return out;
+}
+
+Result<DatasetVersionRecord> SqliteStore::AddDatasetVersion(const NewDatasetVersion& request, bool* created) {
+  DatasetVersionRecord out;
+  *created = false;
+  const DatasetVersionRecord& v = request.version;
+  Status st = db_->Transaction([&]() -> Status {
+    RETURN_IF_ERROR(db_->Run("INSERT OR IGNORE INTO datasets (name, label, schema_yaml, created_us) VALUES (?, ?, ?, ?)",
+                             {SqlValue(v.dataset), SqlValue(request.label), SqlValue(request.schema_yaml),
+                              SqlValue(v.created_us)}));
+    ASSIGN_OR_RETURN(auto ids, db_->QueryInts("SELECT id FROM datasets WHERE name = ?", {SqlValue(v.dataset)}));
+    int64_t id = ids.at(0);
+    ASSIGN_OR_RETURN(auto same, QueryVersions("WHERE v.dataset_id = ? AND v.sha256 = ?", {SqlValue(id), SqlValue(v.sha256)}));
+    if (!same.empty()) {
+      out = same[0];
+      return Status::OK();
+    }
+    ASSIGN_OR_RETURN(auto next, db_->QueryInts(
+        "SELECT COALESCE(MAX(version), 0) + 1 FROM dataset_versions WHERE dataset_id = ?", {SqlValue(id)}));
+    out = v;
+    out.version = next.at(0);
+    *created = true;
+    return db_->Run(
+        "INSERT INTO dataset_versions (dataset_id, version, sha256, format, rows, columns, bytes, source, "
+        "stats_json, anomalies_json, schema_sha256, created_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {SqlValue(id), SqlValue(out.version), SqlValue(v.sha256), SqlValue(v.format), SqlValue(v.rows),
+         SqlValue(v.columns), SqlValue(v.bytes), SqlValue(v.source), SqlValue(v.stats_json),
+         SqlValue(v.anomalies_json), SqlValue(v.schema_sha256), SqlValue(v.created_us)});
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::vector<DatasetVersionRecord>> SqliteStore::QueryVersions(const std::string& where_sql,
+                                                                     const std::vector<SqlValue>& args) {
+  ASSIGN_OR_RETURN(auto stmt, db_->Prepare(std::string(kVersionColumns) + where_sql, args));
+  std::vector<DatasetVersionRecord> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back(VersionFromRow(*stmt));
+  }
+  return out;
+}
+
+Result<std::optional<DatasetVersionRecord>> SqliteStore::FindVersionBySha(const std::string& dataset,
+                                                                          const std::string& sha256) {
+  ASSIGN_OR_RETURN(auto rows, QueryVersions("WHERE d.name = ? AND v.sha256 = ?", {SqlValue(dataset), SqlValue(sha256)}));
+  if (rows.empty()) return std::optional<DatasetVersionRecord>();
+  return std::optional<DatasetVersionRecord>(rows[0]);
+}
+
+Result<DatasetVersionRecord> SqliteStore::GetDatasetVersion(const std::string& dataset, int64_t version) {
+  ASSIGN_OR_RETURN(auto found, FindDataset(dataset));
+  if (!found) return NotFound("no dataset named " + dataset + " (see: gyre data list)");
+  if (found->latest_version == 0) return NotFound("dataset " + dataset + " has no versions");
+  int64_t v = version == 0 ? found->latest_version : version;
+  ASSIGN_OR_RETURN(auto rows, QueryVersions("WHERE d.name = ? AND v.version = ?", {SqlValue(dataset), SqlValue(v)}));
+  if (rows.empty()) {
+    return NotFound("dataset " + dataset + " has no version " + std::to_string(v) + " (versions 1 to " +
+                    std::to_string(found->latest_version) + ")");
+  }
+  return rows[0];
+}
+
+Result<std::vector<DatasetVersionRecord>> SqliteStore::ListDatasetVersions(const std::string& dataset) {
+  return QueryVersions("WHERE d.name = ? ORDER BY v.version", {SqlValue(dataset)});
+}
+
+Status SqliteStore::UpdateSchema(const std::string& dataset, const std::string& schema_yaml) {
+  return db_->Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(auto ids, db_->QueryInts("SELECT id FROM datasets WHERE name = ?", {SqlValue(dataset)}));
+    if (ids.empty()) return NotFound("no dataset named " + dataset);
+    return db_->Run("UPDATE datasets SET schema_yaml = ? WHERE id = ?", {SqlValue(schema_yaml), SqlValue(ids[0])});
+  });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MetadataStore>> MetadataStore::Open(const HomeLayout& layout, Env* env) {
+  RETURN_IF_ERROR(env->CreateDirs(layout.root));
+  ASSIGN_OR_RETURN(auto db, SqliteDb::Open(layout.Database()));
+  auto store = std::make_unique<SqliteStore>(env, std::move(db));
+  RETURN_IF_ERROR(store->Migrate());
+  return std::unique_ptr<MetadataStore>(std::move(store));
+}
+
+}  // namespace gyre

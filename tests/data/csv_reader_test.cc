@@ -1,0 +1,230 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "data/reader.h"
+#include "tests/test_util.h"
+
+namespace gyre {
+namespace {
+
+Result<Table> ReadText(testing::TempDir& dir, const std::string& text, ReadOptions o = {},
+                       ScanSummary* summary = nullptr, const std::string& name = "t.csv") {
+  return ReadTable(dir.Write(name, text), o, summary);
+}
+
+TEST(CsvReaderTest, InfersTypesAndMissingValues) {
+  testing::TempDir dir;
+  ScanSummary s;
+  ASSERT_OK_AND_ASSIGN(Table t, ReadText(dir,
+                                         "i,f,b,s,t\n"
+                                         "1,1.5,true,x,2024-01-05\n"
+                                         "NA,,False,NULL,2024-01-05T10:20:30+02:00\n"
+                                         "-3,1e3,TRUE,\"y, z\",\n",
+                                         {}, &s));
+  ASSERT_EQ(t.num_rows(), 3);
+  EXPECT_EQ(s.rows, 3);
+  EXPECT_EQ(t.column(0).type(), ColumnType::kInt64);
+  EXPECT_EQ(t.column(1).type(), ColumnType::kFloat64);
+  EXPECT_EQ(t.column(2).type(), ColumnType::kBool);
+  EXPECT_EQ(t.column(3).type(), ColumnType::kString);
+  EXPECT_EQ(t.column(4).type(), ColumnType::kTimestamp);
+  EXPECT_FALSE(t.column(0).IsValid(1));
+  EXPECT_EQ(t.column(0).ints()[2], -3);
+  EXPECT_EQ(t.column(1).doubles()[2], 1000.0);
+  EXPECT_EQ(t.column(3).StringAt(2), "y, z");
+  EXPECT_EQ(t.column(3).null_count(), 1);
+  EXPECT_EQ(t.column(4).ValueToString(1), "2024-01-05T08:20:30Z");
+}
+
+TEST(CsvReaderTest, QuotesCrlfBomAndBlankLines) {
+  testing::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(Table t, ReadText(dir, "\xEF\xBB\xBF" "a,b\r\n\r\n\"he said \"\"hi\"\"\",\"two\r\nlines\"\r\n3,4"));
+  ASSERT_EQ(t.num_rows(), 2);
+  EXPECT_EQ(t.column(0).name(), "a");
+  EXPECT_EQ(t.column(0).StringAt(0), "he said \"hi\"");
+  EXPECT_EQ(t.column(1).StringAt(0), "two\r\nlines");
+  EXPECT_EQ(t.column(1).StringAt(1), "4");
+}
+
+TEST(CsvReaderTest, DetectsDelimiters) {
+  testing::TempDir dir;
+  for (char d : {',', ';', '\t', '|'}) {
+    std::string text = std::string("a") + d + "b" + d + "c\n1" + d + "2,5" + d + "x\n";
+    if (d == ',') text = "a,b,c\n1,\"2,5\",x\n";
+    ScanSummary s;
+    ASSERT_OK_AND_ASSIGN(Table t, ReadText(dir, text, {}, &s));
+    EXPECT_EQ(s.delimiter, d);
+    ASSERT_EQ(t.num_columns(), 3) << "delimiter " << d;
+    EXPECT_EQ(t.column(1).StringAt(0), "2,5");
+  }
+}
+
+TEST(CsvReaderTest, WidensIntToFloatAcrossChunks) {
+  testing::TempDir dir;
+  std::string text = "x\n";
+  for (int i = 0; i < 5000; ++i) text += std::to_string(i) + "\n";
+  text += "2.5\n";
+  ReadOptions o;
+  o.chunk_rows = 100;
+  ScanSummary s;
+  ASSERT_OK_AND_ASSIGN(Table t, ReadText(dir, text, o, &s));
+  EXPECT_EQ(s.passes, 1) << "int to float needs no second pass";
+  ASSERT_EQ(t.column(0).type(), ColumnType::kFloat64);
+  EXPECT_EQ(t.column(0).doubles()[4999], 4999.0);
+  EXPECT_EQ(t.column(0).doubles()[5000], 2.5);
+}
+
+TEST(CsvReaderTest, WidensToStringLateWithOneRestart) {
+  testing::TempDir dir;
+  std::string text = "id,x\n";
+  for (int i = 0; i < 5000; ++i) text += std::to_string(i) + "," + std::to_string(i % 7) + "\n";
+  text += "5000,seven\n";
+  ReadOptions o;
+  o.chunk_rows = 128;
+  ScanSummary s;
+  ASSERT_OK_AND_ASSIGN(Table t, ReadText(dir, text, o, &s));
+  EXPECT_EQ(s.passes, 2);
+  EXPECT_EQ(t.num_rows(), 5001);
+  ASSERT_EQ(t.column(1).type(), ColumnType::kString);
+  EXPECT_EQ(t.column(0).type(), ColumnType::kInt64);
+  EXPECT_EQ(t.column(1).StringAt(13), "6");
+  EXPECT_EQ(t.column(1).StringAt(5000), "seven");
+}
+
+TEST(CsvReaderTest, NullOnlyColumnTakesTypeOfFirstValueWithoutRestart) {
+  testing::TempDir dir;
+  std::string text = "a,b\n";
+  for (int i = 0; i < 1000; ++i) text += std::to_string(i) + ",\n";
+  text += "1000,hello\n";
+  ReadOptions o;
+  o.chunk_rows = 64;
+  ScanSummary s;
+  ASSERT_OK_AND_ASSIGN(Table t, ReadText(dir, text, o, &s));
+  EXPECT_EQ(s.passes, 1);
+  EXPECT_EQ(t.column(1).type(), ColumnType::kString);
+  EXPECT_EQ(t.column(1).null_count(), 1000);
+}
+
+TEST(CsvReaderTest, MixedBoolAndIntBecomesString) {
+  testing::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(Table t, ReadText(dir, "a\ntrue\n1\n"));
+  EXPECT_EQ(t.column(0).type(), ColumnType::kString);
+}
+
+// Tiny buffers force every field, quote and line end across a buffer boundary: the result
+// must not change.
+TEST(CsvReaderTest, BufferSizeDoesNotChangeTheResult) {
+  testing::TempDir dir;
+  std::string text = "name,notes,value\r\n";
+  for (int i = 0; i < 300; ++i) {
+    text += "row" + std::to_string(i) + ",\"multi\nline \"\"quoted\"\", with comma\"," + std::to_string(i * 0.25) +
+            (i % 3 ? "\r\n" : "\n");
+    if (i % 50 == 0) text += "\n";
+  }
+  std::string path = dir.Write("b.csv", text);
+  ASSERT_OK_AND_ASSIGN(Table big, ReadTable(path));
+  for (size_t buffer : {16, 17, 31, 64, 100}) {
+    ReadOptions o;
+    o.buffer_bytes = buffer;
+    o.chunk_rows = 7;
+    ASSERT_OK_AND_ASSIGN(Table small, ReadTable(path, o));
+    ASSERT_EQ(small.num_rows(), big.num_rows()) << buffer;
+    for (int c = 0; c < big.num_columns(); ++c) {
+      for (int64_t r = 0; r < big.num_rows(); ++r) {
+        ASSERT_EQ(small.column(c).ValueToString(r), big.column(c).ValueToString(r)) << "buffer " << buffer << " row " << r;
+      }
+    }
+  }
+  EXPECT_EQ(big.num_rows(), 300);
+  EXPECT_EQ(big.column(1).StringAt(0), "multi\nline \"quoted\", with comma");
+}
+
+TEST(CsvReaderTest, ErrorsNameLineAndColumn) {
+  testing::TempDir dir;
+  auto r = ReadText(dir, "a,b,c\n1,2,3\n4,5\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().where().line, 3);
+  EXPECT_NE(r.status().ToString().find("expected 3 fields"), std::string::npos) << r.status().ToString();
+
+  r = ReadText(dir, "a,b\n1,2\n3,\"open\n4,5\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().where().line, 3);
+  EXPECT_EQ(r.status().where().column, 2);
+  EXPECT_EQ(r.status().where().field, "b");
+
+  r = ReadText(dir, "a,b\n1,2\n3,caf\xe9\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().where().line, 3);
+  EXPECT_EQ(r.status().where().column, 2);
+  EXPECT_NE(r.status().message().find("invalid UTF-8"), std::string::npos);
+
+  r = ReadText(dir, "a,b,a\n1,2,3\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().where().column, 3);
+  EXPECT_NE(r.status().message().find("duplicate column name"), std::string::npos);
+}
+
+TEST(CsvReaderTest, FixedTypesCountTypeErrors) {
+  testing::TempDir dir;
+  ReadOptions o;
+  o.fixed_types["n"] = ColumnType::kInt64;
+  ScanSummary s;
+  ASSERT_OK_AND_ASSIGN(Table t, ReadText(dir, "n\n1\n2.5\nabc\n4\n", o, &s));
+  EXPECT_EQ(t.column(0).type(), ColumnType::kInt64);
+  ASSERT_EQ(s.type_errors.size(), 1u);
+  EXPECT_EQ(s.type_errors[0].count, 2);
+  EXPECT_EQ(s.type_errors[0].example_rows, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(s.type_errors[0].example_values[1], "abc");
+}
+
+TEST(JsonlReaderTest, ReadsObjectsWithKeysInFirstSeenOrder) {
+  testing::TempDir dir;
+  ScanSummary s;
+  ASSERT_OK_AND_ASSIGN(Table t, ReadText(dir,
+                                         "{\"a\": 1, \"b\": \"x\"}\n\n"
+                                         "{\"b\": null, \"a\": 2.5, \"c\": true}\n"
+                                         "{\"a\": 3, \"b\": \"2024-01-01\", \"c\": false}\n",
+                                         {}, &s, "t.jsonl"));
+  EXPECT_EQ(s.format, FileFormat::kJsonl);
+  ASSERT_EQ(t.num_columns(), 3);
+  EXPECT_EQ(t.column(0).type(), ColumnType::kFloat64);
+  EXPECT_EQ(t.column(1).type(), ColumnType::kString);
+  EXPECT_EQ(t.column(2).type(), ColumnType::kBool);
+  EXPECT_FALSE(t.column(2).IsValid(0));
+  EXPECT_FALSE(t.column(1).IsValid(1));
+  EXPECT_EQ(t.column(0).doubles()[1], 2.5);
+}
+
+TEST(JsonlReaderTest, InvalidLineIsAnErrorWithItsLine) {
+  testing::TempDir dir;
+  auto r = ReadText(dir, "{\"a\": 1}\n{\"a\": }\n", {}, nullptr, "t.jsonl");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().where().line, 2);
+  EXPECT_NE(r.status().message().find("invalid JSON"), std::string::npos);
+}
+
+struct RealDataset {
+  const char* file;
+  int64_t rows;
+  int columns;
+  const char* last_column;
+  ColumnType last_type;
+};
+
+TEST(CsvReaderTest, ReadsTheRealDatasets) {
+  for (const RealDataset& d : {RealDataset{"breast_cancer.csv", 569, 31, "malignant", ColumnType::kInt64},
+                               RealDataset{"iris.csv", 150, 5, "species", ColumnType::kString},
+                               RealDataset{"wine.csv", 178, 14, "cultivar", ColumnType::kString},
+                               RealDataset{"diabetes.csv", 442, 11, "progression", ColumnType::kFloat64}}) {
+    ASSERT_OK_AND_ASSIGN(Table t, ReadTable(testing::DatasetPath(d.file)));
+    EXPECT_EQ(t.num_rows(), d.rows) << d.file;
+    ASSERT_EQ(t.num_columns(), d.columns) << d.file;
+    EXPECT_EQ(t.column(d.columns - 1).name(), d.last_column) << d.file;
+    for (int c = 0; c < t.num_columns(); ++c) EXPECT_EQ(t.column(c).null_count(), 0) << d.file;
+  }
+}
+
+}  // namespace
+}  // namespace gyre

@@ -1,0 +1,80 @@
+#include "data/schema.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/test_util.h"
+
+namespace gyre {
+namespace {
+
+DatasetStats StatsOf(testing::TempDir& dir, const std::string& csv) {
+  auto s = ProfileFile(dir.Write("s.csv", csv));
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  return s.ok() ? *s : DatasetStats{};
+}
+
+TEST(SchemaTest, InfersTypesPresenceRangesAndDomains) {
+  testing::TempDir dir;
+  std::string csv = "amount,country,note,y\n";
+  for (int i = 0; i < 40; ++i) {
+    csv += std::to_string(i * 1.5) + "," + (i % 10 == 0 ? "" : (i % 2 ? "US" : "DE")) + ",note" +
+           std::to_string(i) + "," + std::to_string(i % 2) + "\n";
+  }
+  Schema s = InferSchema(StatsOf(dir, csv), "tx", "y");
+  ASSERT_EQ(s.columns.size(), 4u);
+  EXPECT_EQ(s.label, "y");
+  const ColumnSchema* amount = s.Find("amount");
+  EXPECT_EQ(amount->type, ColumnType::kFloat64);
+  EXPECT_TRUE(amount->required);
+  EXPECT_EQ(*amount->min, 0.0);
+  EXPECT_EQ(*amount->max, 58.5);
+  const ColumnSchema* country = s.Find("country");
+  EXPECT_FALSE(country->required);
+  EXPECT_DOUBLE_EQ(country->max_missing_fraction, 0.2);  // twice the 10% seen
+  EXPECT_EQ(country->domain, (std::vector<std::string>{"DE", "US"}));
+  EXPECT_TRUE(s.Find("note")->domain.empty()) << "every value distinct: not categorical";
+}
+
+TEST(SchemaTest, YamlRoundTrips) {
+  Schema s;
+  s.dataset = "tx";
+  s.label = "y";
+  s.columns.push_back({"a", ColumnType::kFloat64, true, 0, 0.1, 1e300, {}});
+  s.columns.push_back({"c", ColumnType::kString, false, 0.25, std::nullopt, std::nullopt, {"x", "y z", "1"}});
+  s.columns.push_back({"y", ColumnType::kInt64, true, 0, std::nullopt, std::nullopt, {}});
+  std::string yaml = SchemaToYaml(s, "a comment");
+  ASSERT_OK_AND_ASSIGN(Schema back, SchemaFromYaml(yaml, "s.yaml"));
+  EXPECT_EQ(back.dataset, "tx");
+  EXPECT_EQ(back.label, "y");
+  ASSERT_EQ(back.columns.size(), 3u);
+  EXPECT_EQ(*back.columns[0].min, 0.1);
+  EXPECT_EQ(*back.columns[0].max, 1e300);
+  EXPECT_EQ(back.columns[1].domain, s.columns[1].domain);
+  EXPECT_EQ(back.columns[1].max_missing_fraction, 0.25);
+  EXPECT_EQ(back.columns[2].type, ColumnType::kInt64);
+}
+
+TEST(SchemaTest, BadYamlNamesLineAndColumn) {
+  auto r = SchemaFromYaml("dataset: tx\ncolumns:\n  - name: a\n    type: float64\n    colour: red\n", "s.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().where().file, "s.yaml");
+  EXPECT_EQ(r.status().where().line, 5);
+  EXPECT_EQ(r.status().where().column, 5);
+  EXPECT_NE(r.status().message().find("unknown key \"colour\""), std::string::npos);
+
+  r = SchemaFromYaml("dataset: tx\ncolumns:\n  - name: a\n    type: decimal\n", "s.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().where().line, 4);
+  EXPECT_NE(r.status().message().find("unknown type"), std::string::npos);
+
+  r = SchemaFromYaml("dataset: [unclosed\n", "s.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("invalid YAML"), std::string::npos);
+
+  r = SchemaFromYaml("label: z\ncolumns:\n  - {name: a, type: int64}\n", "s.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("label z is not one of the columns"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gyre

@@ -1,0 +1,60 @@
+#include "data/sketches.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+namespace gyre {
+namespace {
+
+TEST(RadixSortTest, SortsLikeStdSortIncludingNegativesAndInfinities) {
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> normal(0, 1e6);
+  std::vector<double> v(20000);
+  for (auto& x : v) x = normal(rng);
+  v[10] = INFINITY;
+  v[11] = -INFINITY;
+  v[12] = 0.0;
+  v[13] = -0.0;
+  v[14] = 5e-324;
+  std::vector<double> expected = v;
+  std::sort(expected.begin(), expected.end());
+  RadixSortDoubles(&v);
+  for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(v[i], expected[i]) << i;
+}
+
+TEST(HyperLogLogTest, EstimatesWithinItsErrorBound) {
+  for (int64_t n : {100, 10000, 1000000}) {
+    HyperLogLog h;
+    for (int64_t i = 0; i < n; ++i) h.AddHash(HashU64(static_cast<uint64_t>(i)));
+    double err = std::fabs(static_cast<double>(h.Estimate()) - static_cast<double>(n)) / static_cast<double>(n);
+    EXPECT_LT(err, 0.03) << n;  // about four standard errors
+  }
+}
+
+// KLL's documented bound: the normalized rank error of any quantile stays under 0.3%.
+TEST(KllSketchTest, QuantileRankErrorWithinBound) {
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> dist(3, 1);
+  const int n = 1000000;
+  std::vector<double> all(n);
+  KllSketch k;
+  for (auto& x : all) {
+    x = dist(rng);
+    k.Add(x);
+  }
+  std::sort(all.begin(), all.end());
+  for (double q : {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99}) {
+    double v = k.Quantile(q);
+    double rank = static_cast<double>(std::lower_bound(all.begin(), all.end(), v) - all.begin()) / n;
+    EXPECT_NEAR(rank, q, 0.003) << q;
+  }
+  uint64_t weight = 0;
+  for (const auto& item : k.WeightedItems()) weight += item.second;
+  EXPECT_EQ(weight, static_cast<uint64_t>(n));
+}
+
+}  // namespace
+}  // namespace gyre

@@ -1,0 +1,147 @@
+// Statistics against golden values computed by pandas/numpy (tests/golden/make_stats_golden.py).
+#include "data/stats.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "data/generate.h"
+#include "tests/test_util.h"
+
+namespace gyre {
+namespace {
+
+using json = nlohmann::json;
+
+void ExpectClose(double got, const json& want, const std::string& where) {
+  if (want.is_null()) {
+    EXPECT_TRUE(std::isnan(got)) << where << " got " << got;
+    return;
+  }
+  double w = want.get<double>();
+  EXPECT_NEAR(got, w, 1e-9 * std::max(1.0, std::fabs(w))) << where;
+}
+
+std::string PathOfGolden(const std::string& file) {
+  std::string p = testing::DatasetPath(file);
+  return Env::Default()->FileExists(p) ? p : testing::TestDataPath("csv_corpus/" + file);
+}
+
+void CheckNumeric(const ColumnStats& c, const json& g, const std::string& where) {
+  ASSERT_TRUE(c.numeric.has_value()) << where;
+  const NumericSummary& n = *c.numeric;
+  ExpectClose(n.mean, g["mean"], where + " mean");
+  ExpectClose(n.std, g["std"], where + " std");
+  ExpectClose(n.min, g["min"], where + " min");
+  ExpectClose(n.max, g["max"], where + " max");
+  for (size_t i = 0; i < kProfileQuantiles.size(); ++i) {
+    char key[16];
+    std::snprintf(key, sizeof key, "%g", kProfileQuantiles[i]);
+    ExpectClose(n.quantiles[i], g["quantiles"][key], where + " q" + key);
+  }
+  EXPECT_EQ(n.zeros, g["zeros"].get<int64_t>()) << where;
+  EXPECT_EQ(n.negatives, g["negatives"].get<int64_t>()) << where;
+  if (!g["histogram"].is_null()) EXPECT_EQ(n.histogram.counts, g["histogram"].get<std::vector<int64_t>>()) << where;
+}
+
+void CheckString(const ColumnStats& c, const json& g, const std::string& where) {
+  std::vector<std::pair<std::string, int64_t>> top;
+  for (const auto& t : c.top) top.emplace_back(t.value, t.count);
+  EXPECT_EQ(top, (g["top"].get<std::vector<std::pair<std::string, int64_t>>>())) << where;
+  if (g.contains("length") && !g["length"].is_null() && c.lengths) {
+    EXPECT_EQ(c.lengths->min, g["length"]["min"].get<int64_t>()) << where;
+    EXPECT_EQ(c.lengths->max, g["length"]["max"].get<int64_t>()) << where;
+    ExpectClose(c.lengths->mean, g["length"]["mean"], where + " mean length");
+  }
+}
+
+TEST(StatsTest, EqualsPandasOnRealDatasetsAndCorpus) {
+  json golden = json::parse(testing::ReadAll(testing::GoldenPath("stats_golden.json")));
+  ASSERT_GE(golden.size(), 4u);
+  for (const auto& [file, g] : golden.items()) {
+    ASSERT_OK_AND_ASSIGN(DatasetStats s, ProfileFile(PathOfGolden(file)));
+    EXPECT_EQ(s.rows, g["rows"].get<int64_t>()) << file;
+    for (const auto& [name, gc] : g["columns"].items()) {
+      std::string where = file + ":" + name;
+      const ColumnStats* c = s.Find(name);
+      ASSERT_NE(c, nullptr) << where;
+      EXPECT_EQ(c->count, gc["count"].get<int64_t>()) << where;
+      EXPECT_EQ(c->missing, gc["missing"].get<int64_t>()) << where;
+      EXPECT_EQ(c->distinct, gc["distinct"].get<int64_t>()) << where;
+      if (gc["kind"] == "numeric") CheckNumeric(*c, gc, where);
+      else CheckString(*c, gc, where);
+    }
+  }
+}
+
+// Past the memory budget the profile switches to sketches: counts, moments and extremes stay
+// exact; quantiles stay within the KLL rank bound and distinct counts within HyperLogLog's.
+TEST(StatsTest, StreamingSketchesStayWithinTheirBounds) {
+  testing::TempDir dir;
+  FraudOptions f;
+  f.rows = 60000;
+  ASSERT_OK(GenerateFraudCsv(f, dir.File("f.csv"), Env::Default()));
+  ASSERT_OK_AND_ASSIGN(DatasetStats exact, ProfileFile(dir.File("f.csv")));
+  ProfileOptions o;
+  o.exact_memory_bytes = 0;
+  ASSERT_OK_AND_ASSIGN(Table table, ReadTable(dir.File("f.csv")));
+  ASSERT_OK_AND_ASSIGN(DatasetStats approx, ProfileFile(dir.File("f.csv"), {}, o));
+  for (const auto& e : exact.columns) {
+    const ColumnStats* a = approx.Find(e.name);
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(a->count, e.count) << e.name;
+    EXPECT_EQ(a->missing, e.missing) << e.name;
+    if (!e.numeric) continue;
+    EXPECT_FALSE(a->numeric->quantiles_exact);
+    EXPECT_DOUBLE_EQ(a->numeric->min, e.numeric->min);
+    EXPECT_DOUBLE_EQ(a->numeric->max, e.numeric->max);
+    EXPECT_NEAR(a->numeric->mean, e.numeric->mean, 1e-9 * std::max(1.0, std::fabs(e.numeric->mean)));
+    EXPECT_NEAR(static_cast<double>(a->distinct), static_cast<double>(e.distinct), 0.03 * static_cast<double>(e.distinct) + 1)
+        << e.name;
+    // The rank of each sketch quantile among the real values.
+    std::vector<double> values;
+    const Column* col = table.Find(e.name);
+    for (int64_t i = 0; i < col->size(); ++i) {
+      if (col->IsValid(i)) values.push_back(col->NumberAt(i));
+    }
+    std::sort(values.begin(), values.end());
+    for (size_t q = 0; q < kProfileQuantiles.size(); ++q) {
+      double v = a->numeric->quantiles[q];
+      double lo = static_cast<double>(std::lower_bound(values.begin(), values.end(), v) - values.begin());
+      double hi = static_cast<double>(std::upper_bound(values.begin(), values.end(), v) - values.begin());
+      double target = kProfileQuantiles[q] * static_cast<double>(values.size());
+      double err = target < lo ? lo - target : (target > hi ? target - hi : 0);
+      EXPECT_LE(err / static_cast<double>(values.size()), 0.003) << e.name << " q" << kProfileQuantiles[q];
+    }
+    int64_t total = 0;
+    for (int64_t c : a->numeric->histogram.counts) total += c;
+    EXPECT_EQ(total, e.count - a->numeric->infinities) << e.name;
+  }
+}
+
+TEST(StatsTest, JsonRoundTrips) {
+  ASSERT_OK_AND_ASSIGN(DatasetStats s, ProfileFile(testing::DatasetPath("iris.csv")));
+  ASSERT_OK_AND_ASSIGN(DatasetStats back, StatsFromJson(StatsToJson(s)));
+  ASSERT_EQ(back.columns.size(), s.columns.size());
+  EXPECT_EQ(StatsToJson(back), StatsToJson(s));
+  EXPECT_EQ(StatsFromJson("{nope").status().code(), StatusCode::kDataLoss);
+}
+
+TEST(StatsTest, ContractKeysArePresent) {
+  ASSERT_OK_AND_ASSIGN(DatasetStats s, ProfileFile(testing::DatasetPath("iris.csv")));
+  json j = json::parse(StatsToJson(s));
+  EXPECT_EQ(j["rows"], 150);
+  const json& num = j["columns"][0];
+  for (const char* k : {"name", "type", "count", "missing", "distinct", "mean", "std", "min", "max", "quantiles"}) {
+    EXPECT_TRUE(num.contains(k)) << k;
+  }
+  for (const char* q : {"0.01", "0.05", "0.25", "0.5", "0.75", "0.95", "0.99"}) EXPECT_TRUE(num["quantiles"].contains(q)) << q;
+  const json& cat = j["columns"][4];
+  EXPECT_EQ(cat["name"], "species");
+  EXPECT_EQ(cat["top"][0]["count"], 50);
+}
+
+}  // namespace
+}  // namespace gyre

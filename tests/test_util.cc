@@ -1,0 +1,44 @@
+#include "tests/test_util.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace gyre::testing {
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "gyre-test-XXXXXX").string();
+  char* made = ::mkdtemp(tmpl.data());
+  path_ = made ? made : "";
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  // Objects are read-only; make them writable so they can be removed.
+  for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
+       it != std::filesystem::recursive_directory_iterator(); ++it) {
+    std::filesystem::permissions(it->path(), std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::add, ec);
+  }
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string TempDir::Write(const std::string& name, const std::string& content) const {
+  std::string p = File(name);
+  std::ofstream(p, std::ios::binary) << content;
+  return p;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string DatasetPath(const std::string& name) { return std::string(GYRE_DATASETS_DIR) + "/" + name; }
+std::string TestDataPath(const std::string& rel) { return std::string(GYRE_TESTDATA_DIR) + "/" + rel; }
+std::string GoldenPath(const std::string& rel) { return std::string(GYRE_GOLDEN_DIR) + "/" + rel; }
+
+}  // namespace gyre::testing

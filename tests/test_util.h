@@ -1,0 +1,48 @@
+// Helpers shared by the tests: temporary folders, files, and matchers on Status.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/status.h"
+
+namespace gyre::testing {
+
+// A fresh folder under the system temp dir, removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+  // Writes `content` to a file in this folder and returns its path.
+  std::string Write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::string path_;
+};
+
+std::string ReadAll(const std::string& path);
+std::string DatasetPath(const std::string& name);  // ../shared/datasets/NAME
+std::string TestDataPath(const std::string& rel);  // tests/data/REL
+std::string GoldenPath(const std::string& rel);    // tests/golden/REL
+
+}  // namespace gyre::testing
+
+#define EXPECT_OK(expr)                                   \
+  do {                                                    \
+    const ::gyre::Status _s = (expr);                     \
+    EXPECT_TRUE(_s.ok()) << _s.ToString();                \
+  } while (0)
+#define ASSERT_OK(expr)                                   \
+  do {                                                    \
+    const ::gyre::Status _s = (expr);                     \
+    ASSERT_TRUE(_s.ok()) << _s.ToString();                \
+  } while (0)
+// Asserts a Result is OK and moves its value into `lhs`.
+#define ASSERT_OK_AND_ASSIGN(lhs, expr)                             \
+  auto GYRE_CONCAT(_r_, __LINE__) = (expr);                         \
+  ASSERT_TRUE(GYRE_CONCAT(_r_, __LINE__).ok())                      \
+      << GYRE_CONCAT(_r_, __LINE__).status().ToString();            \
+  lhs = std::move(GYRE_CONCAT(_r_, __LINE__)).value()
