@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <emmintrin.h>
+
 #include "data/row_source.h"
 #include "data/text_parse.h"
 
@@ -81,6 +83,7 @@ class CsvSource : public RowSource {
 
  private:
   Status Fill();  // moves unconsumed bytes to the front and reads until full or EOF
+  const char* FindFieldEnd(const char* p, const char* end) const;
   RowEnd TokenizeRow(size_t* pos, RowBatch* batch, int64_t* line, Status* error);
   Status CheckUtf8(const RowBatch& batch, size_t from, size_t to, int64_t first_line);
   Location Where(int64_t line, int column) const {
@@ -103,6 +106,22 @@ class CsvSource : public RowSource {
   std::array<bool, 256> special_{};
   std::vector<std::string> names_;
 };
+
+// The first delimiter or line end at or after p: sixteen bytes per step with SSE2, then
+// byte by byte near the end of the buffer.
+const char* CsvSource::FindFieldEnd(const char* p, const char* end) const {
+  const __m128i delim = _mm_set1_epi8(delim_), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+  while (end - p >= 16) {
+    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(chunk, delim), _mm_cmpeq_epi8(chunk, lf)),
+                               _mm_cmpeq_epi8(chunk, cr));
+    int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+  while (p < end && !special_[static_cast<unsigned char>(*p)]) ++p;
+  return p;
+}
 
 Status CsvSource::Fill() {
   if (begin_ > 0) {
@@ -241,8 +260,7 @@ RowEnd CsvSource::TokenizeRow(size_t* pos, RowBatch* batch, int64_t* line, Statu
         return RowEnd::kError;
       }
     } else {
-      const char* q = p;
-      while (q < end && !special_[static_cast<unsigned char>(*q)]) ++q;
+      const char* q = FindFieldEnd(p, end);
       batch->fields.emplace_back(p, static_cast<size_t>(q - p));
       p = q;
     }

@@ -209,7 +209,7 @@ void WriteTxn(CsvWriter& w, const Txn& t, int64_t id, int64_t micros) {
 Status GenerateFraudCsv(const FraudOptions& options, const std::string& path, Env* env) {
   if (options.rows < 1) return InvalidArgument("--rows must be at least 1");
   if (options.drift < 0 || options.drift > 1) return InvalidArgument("--drift must be between 0 and 1");
-  std::string tmp = DirName(path) + "/" + UniqueTempName("." + BaseName(path));
+  std::string tmp = DirName(path) + "/" + UniqueTempName(std::string(".").append(BaseName(path)));
   ASSIGN_OR_RETURN(auto file, env->NewWritableFile(tmp));
   CsvWriter w(file.get());
   w.Raw("transaction_id,timestamp,amount,hour,account_age_days,txn_count_1h,txn_count_24h,"

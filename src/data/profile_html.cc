@@ -440,7 +440,7 @@ std::vector<BarRow> TopRows(const ColumnStats& c) {
   if (c.count > shown) {
     // An estimated distinct count can undershoot the values already shown; one other is certain.
     int64_t others = std::max<int64_t>(1, c.distinct - static_cast<int64_t>(rows.size()));
-    std::string label = "(" + std::string(c.distinct_exact ? "" : "≈") + Count(others) + " others)";
+    std::string label = std::string("(").append(c.distinct_exact ? "" : "≈").append(Count(others)).append(" others)");
     rows.push_back({label, "All other values", c.count - shown, true});
   }
   return rows;

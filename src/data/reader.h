@@ -26,6 +26,9 @@ struct ReadOptions {
   // Whether a file with a header and no data rows is accepted (validation reports it as an
   // anomaly); by default it is an error.
   bool allow_empty = false;
+  // Parse on the calling thread while the sink consumes the previous chunk on another, so
+  // that parsing and statistics use both cores.
+  bool pipeline = true;
   // Called after each chunk with the bytes read so far (for a progress display).
   std::function<void(uint64_t bytes_read)> on_progress;
 };
@@ -55,11 +58,13 @@ struct ScanSummary {
 // One chunk of rows. Column types may widen from one chunk to the next (int64 to float64, or
 // from a column of nulls to anything); a wider change restarts the scan (ChunkSink::Begin).
 struct Chunk {
-  const Table& table;
-  int64_t first_row;                // 0-based index of the chunk's first data row
-  const std::vector<int64_t>& lines;  // physical line of each row
+  Table table;
+  int64_t first_row = 0;       // 0-based index of the chunk's first data row
+  std::vector<int64_t> lines;  // physical line where each row starts
 };
 
+// Receives the chunks of a scan in order, from one thread at a time (with
+// ReadOptions::pipeline, a thread other than the caller's).
 class ChunkSink {
  public:
   virtual ~ChunkSink() = default;

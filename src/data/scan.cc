@@ -4,6 +4,8 @@
 // file, then starts over once with the final types: at most two passes, usually one.
 #include <algorithm>
 
+#include "data/chunk_pipe.h"
+#include "data/helper_thread.h"
 #include "data/reader.h"
 #include "data/row_source.h"
 #include "data/text_parse.h"
@@ -64,6 +66,8 @@ class Scanner {
   // Converts column `c` of the batch; returns false when its kind widened past what earlier
   // chunks allow (the scan must restart).
   bool ConvertColumn(const RowBatch& batch, int c, Column* out);
+  // Converts every column of the batch, on two threads when `helper` is given.
+  bool ConvertAll(const RowBatch& batch, std::vector<Column>* cols, HelperThread* helper);
   // Joins the kinds of every remaining field into the column states.
   Status ClassifyRest(RowBatch* batch);
   std::vector<ColumnInfo> CurrentColumns() const;
@@ -106,11 +110,17 @@ bool Scanner::ConvertColumn(const RowBatch& batch, int c, Column* out) {
     Kind widened = st.kind;
     for (; r < batch.rows; ++r) {
       std::string_view f = batch.Field(r, c);
+      // No missing-value token parses as a bool, number or timestamp, so for those kinds the
+      // parse comes first and the token check only runs when it fails.
+      if (st.kind != Kind::kString && AppendParsed(f, st.kind, out)) continue;
       if (IsNullToken(f)) {
         out->AppendNull();
         continue;
       }
-      if (AppendParsed(f, st.kind, out)) continue;
+      if (st.kind == Kind::kString) {
+        out->AppendString(f);
+        continue;
+      }
       if (st.fixed) {
         TypeErrors& e = errors_[static_cast<size_t>(c)];
         if (e.example_rows.size() < kMaxTypeErrorExamples) {
@@ -140,6 +150,21 @@ bool Scanner::ConvertColumn(const RowBatch& batch, int c, Column* out) {
   }
 }
 
+bool Scanner::ConvertAll(const RowBatch& batch, std::vector<Column>* cols, HelperThread* helper) {
+  // Columns are independent (each has its own state and errors), so the helper converts the
+  // odd ones while this thread converts the even ones.
+  bool ok_even = true, ok_odd = true;
+  auto convert = [&](size_t first, bool* ok) {
+    for (size_t c = first; c < cols->size(); c += helper ? 2 : 1) {
+      if (!ConvertColumn(batch, static_cast<int>(c), &(*cols)[c])) *ok = false;
+    }
+  };
+  if (helper) helper->Start([&] { convert(1, &ok_odd); });
+  convert(0, &ok_even);
+  if (helper) helper->Wait();
+  return ok_even && ok_odd;
+}
+
 Status Scanner::ClassifyRest(RowBatch* batch) {
   for (;;) {
     ASSIGN_OR_RETURN(bool more, source_->NextBatch(batch, options_.chunk_rows));
@@ -160,6 +185,12 @@ Result<ScanSummary> Scanner::Run() {
   InitStates();
   RowBatch batch;
   const auto& names = source_->column_names();
+  std::unique_ptr<ChunkPipe> pipe;
+  std::unique_ptr<HelperThread> helper;
+  if (options_.pipeline) {
+    pipe = std::make_unique<ChunkPipe>(sink_);
+    if (names.size() > 1) helper = std::make_unique<HelperThread>();
+  }
   for (int pass = 1;; ++pass) {
     RETURN_IF_ERROR(sink_->Begin(CurrentColumns()));
     first_row_ = 0;
@@ -167,20 +198,22 @@ Result<ScanSummary> Scanner::Run() {
     for (;;) {
       ASSIGN_OR_RETURN(bool more, source_->NextBatch(&batch, options_.chunk_rows));
       if (!more) break;
-      Table table;
+      auto chunk = std::make_unique<Chunk>();
+      std::vector<Column> cols;
+      for (const auto& name : names) cols.emplace_back(name, ColumnType::kFloat64);
+      restart = !ConvertAll(batch, &cols, helper.get());
       for (size_t c = 0; c < names.size(); ++c) {
-        Column col(names[c], ColumnType::kFloat64);
-        if (!ConvertColumn(batch, static_cast<int>(c), &col)) restart = true;
-        table.AddColumn(std::move(col));
+        states_[c].emitted_values |= cols[c].null_count() < cols[c].size();
+        chunk->table.AddColumn(std::move(cols[c]));
       }
       if (restart) break;
-      RETURN_IF_ERROR(sink_->Consume(Chunk{table, first_row_, batch.lines}));
-      if (options_.on_progress) options_.on_progress(source_->bytes_read());
-      for (size_t c = 0; c < names.size(); ++c) {
-        states_[c].emitted_values |= table.column(static_cast<int>(c)).null_count() < table.num_rows();
-      }
+      chunk->first_row = first_row_;
+      chunk->lines = batch.lines;
       first_row_ += batch.rows;
+      RETURN_IF_ERROR(pipe ? pipe->Push(std::move(chunk)) : sink_->Consume(*chunk));
+      if (options_.on_progress) options_.on_progress(source_->bytes_read());
     }
+    if (pipe) RETURN_IF_ERROR(pipe->Drain());  // the sink is idle before Begin or the end
     if (!restart) {
       summary.passes = pass;
       break;

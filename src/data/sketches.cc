@@ -163,6 +163,19 @@ void RadixSortInts(std::vector<int64_t>* values) {
     std::sort(values->begin(), values->end());
     return;
   }
+  // Counts, hours, ids and flags span small ranges: a counting sort is one pass.
+  auto [lo, hi] = std::minmax_element(values->begin(), values->end());
+  const int64_t low = *lo;
+  const auto range = static_cast<uint64_t>(*hi) - static_cast<uint64_t>(low);
+  if (range < std::max<uint64_t>(uint64_t{1} << 16, 2 * n)) {
+    std::vector<uint32_t> count(range + 1);
+    for (int64_t v : *values) ++count[static_cast<uint64_t>(v) - static_cast<uint64_t>(low)];
+    size_t out = 0;
+    for (uint64_t k = 0; k <= range; ++k) {
+      for (uint32_t c = count[k]; c > 0; --c) (*values)[out++] = static_cast<int64_t>(static_cast<uint64_t>(low) + k);
+    }
+    return;
+  }
   std::vector<uint64_t> keys(n);
   for (size_t i = 0; i < n; ++i) keys[i] = static_cast<uint64_t>((*values)[i]) ^ 0x8000000000000000ULL;
   RadixSortKeys(&keys);

@@ -1,6 +1,7 @@
 #include "data/stats.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -142,6 +143,18 @@ size_t BinOf(const Histogram& h, double v) {
   return static_cast<size_t>(idx);
 }
 
+// numpy's bins hold edges[i] <= v < edges[i + 1], the last one closed: with the values
+// sorted, each count is the distance between two binary searches.
+void CountSorted(const std::vector<double>& sorted, Histogram* h) {
+  const size_t bins = h->counts.size();
+  for (size_t i = 0; i < bins; ++i) {
+    auto from = std::lower_bound(sorted.begin(), sorted.end(), h->edges[i]);
+    auto to = i + 1 == bins ? std::upper_bound(sorted.begin(), sorted.end(), h->edges[i + 1])
+                            : std::lower_bound(sorted.begin(), sorted.end(), h->edges[i + 1]);
+    h->counts[i] = to - from;
+  }
+}
+
 ColumnStats FinishColumn(Accumulator& a, const ProfileOptions& options) {
   ColumnStats s;
   s.name = a.name;
@@ -189,9 +202,7 @@ ColumnStats FinishColumn(Accumulator& a, const ProfileOptions& options) {
     }
     if (a.count > 0 && std::isfinite(a.min) && std::isfinite(a.max)) {
       n.histogram = EmptyHistogram(a.min, a.max, options.histogram_bins);
-      for (double v : a.values) {
-        if (!std::isinf(v)) ++n.histogram.counts[BinOf(n.histogram, v)];  // numpy refuses inf
-      }
+      CountSorted(a.values, &n.histogram);
     }
   } else {
     n.quantiles_exact = false;
@@ -199,9 +210,11 @@ ColumnStats FinishColumn(Accumulator& a, const ProfileOptions& options) {
     for (size_t i = 0; i < kProfileQuantiles.size(); ++i) n.quantiles[i] = a.kll.Quantile(kProfileQuantiles[i]);
     s.distinct = std::min<int64_t>(a.hll.Estimate(), a.count);
     // The sketch's retained items, each weighted by the number of values it stands for.
-    if (a.count > 0 && std::isfinite(a.min) && std::isfinite(a.max)) n.histogram = EmptyHistogram(a.min, a.max, options.histogram_bins);
-    for (const auto& [v, w] : n.histogram.counts.empty() ? decltype(a.kll.WeightedItems()){} : a.kll.WeightedItems()) {
-      if (!std::isinf(v)) n.histogram.counts[BinOf(n.histogram, v)] += static_cast<int64_t>(w);
+    if (a.count > 0 && std::isfinite(a.min) && std::isfinite(a.max)) {
+      n.histogram = EmptyHistogram(a.min, a.max, options.histogram_bins);
+      for (const auto& [v, w] : a.kll.WeightedItems()) {
+        if (!std::isinf(v)) n.histogram.counts[BinOf(n.histogram, v)] += static_cast<int64_t>(w);
+      }
     }
   }
   if (a.type == ColumnType::kTimestamp) {
@@ -237,6 +250,34 @@ const ColumnStats* DatasetStats::Find(const std::string& name) const {
   }
   return nullptr;
 }
+
+namespace {
+
+// The present values of a numeric or timestamp column as doubles; integers also as they are.
+void GatherNumbers(const Column& col, std::vector<double>* out, std::vector<int64_t>* ints) {
+  out->clear();
+  const int64_t n = col.size();
+  const bool all_valid = col.null_count() == 0;
+  if (col.type() == ColumnType::kFloat64) {
+    const auto& d = col.doubles();
+    if (all_valid) {
+      out->assign(d.begin(), d.end());
+      return;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      if (col.IsValid(i)) out->push_back(d[static_cast<size_t>(i)]);
+    }
+    return;
+  }
+  const auto& v = col.ints();
+  for (int64_t i = 0; i < n; ++i) {
+    if (!all_valid && !col.IsValid(i)) continue;
+    out->push_back(static_cast<double>(v[static_cast<size_t>(i)]));
+    if (ints) ints->push_back(v[static_cast<size_t>(i)]);
+  }
+}
+
+}  // namespace
 
 struct StatsBuilder::Impl {
   ProfileOptions options;
@@ -296,14 +337,10 @@ Status StatsBuilder::Consume(const Chunk& chunk) {
       }
       continue;
     }
-    m.scratch.clear();
-    const bool integers = col.type() != ColumnType::kFloat64;
-    for (int64_t i = 0; i < n; ++i) {
-      if (!col.IsValid(i)) continue;
-      m.scratch.push_back(col.NumberAt(i));
-      if (integers && a.exact) a.ints.push_back(col.ints()[static_cast<size_t>(i)]);
+    GatherNumbers(col, &m.scratch, a.exact ? &a.ints : nullptr);
+    if (col.type() == ColumnType::kFloat64 && a.exact) {
+      a.values.insert(a.values.end(), m.scratch.begin(), m.scratch.end());
     }
-    if (!integers && a.exact) a.values.insert(a.values.end(), m.scratch.begin(), m.scratch.end());
     a.AddNumbers(m.scratch.data(), m.scratch.size());
     if (m.exact) m.kept_bytes += m.scratch.size() * sizeof(double);
   }
@@ -322,12 +359,11 @@ DatasetStats StatsBuilder::Finish() {
   out.columns.resize(m.columns.size());
   // Sorting dominates; columns are independent, so spread them over the threads.
   int threads = std::max(1, std::min<int>(m.options.threads, static_cast<int>(m.columns.size())));
+  std::atomic<size_t> next{0};
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      for (size_t c = static_cast<size_t>(t); c < m.columns.size(); c += static_cast<size_t>(threads)) {
-        out.columns[c] = FinishColumn(m.columns[c], m.options);
-      }
+    workers.emplace_back([&] {
+      for (size_t c; (c = next++) < m.columns.size();) out.columns[c] = FinishColumn(m.columns[c], m.options);
     });
   }
   for (auto& w : workers) w.join();
@@ -347,8 +383,7 @@ DatasetStats ProfileTable(const Table& table, const ProfileOptions& options) {
   std::vector<ColumnInfo> cols;
   for (int c = 0; c < table.num_columns(); ++c) cols.push_back({table.column(c).name(), table.column(c).type()});
   (void)builder.Begin(cols);
-  std::vector<int64_t> lines;
-  (void)builder.Consume(Chunk{table, 0, lines});
+  (void)builder.Consume(Chunk{table, 0, {}});
   return builder.Finish();
 }
 

@@ -29,19 +29,74 @@ std::optional<ColumnType> ParseColumnType(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  return x ^ (x >> 33);
+}
+
+// Short strings (most categories) are packed into two words without a call; longer ones use
+// the standard library's hash.
+uint64_t HashString(std::string_view s) {
+  if (s.size() > 16) return Mix(std::hash<std::string_view>()(s) ^ s.size());
+  uint64_t w[2] = {0, 0};
+  for (size_t i = 0; i < s.size(); ++i) w[i >> 3] |= uint64_t{static_cast<unsigned char>(s[i])} << ((i & 7) * 8);
+  return Mix(w[0] ^ Mix(w[1] + s.size()));
+}
+
+bool SameBytes(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.size() > 16) return a == b;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+size_t Dictionary::Probe(std::string_view value, uint64_t hash) const {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    uint32_t slot = slots_[i];
+    if (slot == 0) return i;
+    if (hashes_[slot - 1] == hash && SameBytes(values_[slot - 1], value)) return i;
+  }
+}
+
+void Dictionary::Grow() {
+  std::vector<uint32_t> old = std::move(slots_);
+  slots_.assign(old.empty() ? 64 : old.size() * 2, 0);
+  const size_t mask = slots_.size() - 1;
+  for (uint32_t slot : old) {
+    if (slot == 0) continue;
+    size_t i = hashes_[slot - 1] & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+}
+
 int32_t Dictionary::Intern(std::string_view value) {
-  auto it = index_.find(value);
-  if (it != index_.end()) return it->second;
+  if ((values_.size() + 1) * 2 > slots_.size()) Grow();  // at most half full
+  uint64_t hash = HashString(value);
+  size_t i = Probe(value, hash);
+  if (slots_[i] != 0) return static_cast<int32_t>(slots_[i] - 1);
   auto code = static_cast<int32_t>(values_.size());
   values_.emplace_back(value);
-  index_.emplace(values_.back(), code);
+  hashes_.push_back(hash);
+  slots_[i] = static_cast<uint32_t>(code) + 1;
   return code;
 }
 
 std::optional<int32_t> Dictionary::Find(std::string_view value) const {
-  auto it = index_.find(value);
-  if (it == index_.end()) return std::nullopt;
-  return it->second;
+  if (slots_.empty()) return std::nullopt;
+  size_t i = Probe(value, HashString(value));
+  if (slots_[i] == 0) return std::nullopt;
+  return static_cast<int32_t>(slots_[i] - 1);
 }
 
 Column::Column(std::string name, ColumnType type)

@@ -30,8 +30,14 @@ class Dictionary {
   size_t size() const { return values_.size(); }
 
  private:
+  // Open addressing with linear probing: interning is on the CSV reader's hot path, where
+  // std::unordered_map spent most of its time in calls to memcmp.
+  size_t Probe(std::string_view value, uint64_t hash) const;
+  void Grow();
+
   std::deque<std::string> values_;  // a deque never moves its elements: views stay valid
-  std::unordered_map<std::string_view, int32_t> index_;
+  std::vector<uint64_t> hashes_;    // by code
+  std::vector<uint32_t> slots_;     // code + 1, or 0 for an empty slot; a power of two long
 };
 
 class Column {

@@ -43,7 +43,9 @@ void CheckNumeric(const ColumnStats& c, const json& g, const std::string& where)
   }
   EXPECT_EQ(n.zeros, g["zeros"].get<int64_t>()) << where;
   EXPECT_EQ(n.negatives, g["negatives"].get<int64_t>()) << where;
-  if (!g["histogram"].is_null()) EXPECT_EQ(n.histogram.counts, g["histogram"].get<std::vector<int64_t>>()) << where;
+  if (!g["histogram"].is_null()) {
+    EXPECT_EQ(n.histogram.counts, g["histogram"].get<std::vector<int64_t>>()) << where;
+  }
 }
 
 void CheckString(const ColumnStats& c, const json& g, const std::string& where) {
