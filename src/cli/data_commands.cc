@@ -192,8 +192,11 @@ Status DataSchema(CliContext& ctx, const SchemaArgs& a) {
   }
   ASSIGN_OR_RETURN(auto found, ctx.meta()->FindDataset(a.name));
   if (!found) return NotFound("no dataset named " + a.name + " (see: gyre data list)");
-  std::string yaml = "# Schema of dataset " + a.name +
-                     ". Edit and apply with: gyre data schema " + a.name + " --update FILE\n" + found->schema_yaml;
+  std::string yaml = found->schema_yaml;
+  if (yaml.rfind("#", 0) != 0) {  // an edited schema keeps its own comments
+    yaml = "# Schema of dataset " + a.name + ". Edit and apply with: gyre data schema " + a.name +
+           " --update FILE\n" + yaml;
+  }
   if (!a.out.empty()) {
     RETURN_IF_ERROR(WriteFileAtomic(ctx.env, a.out, yaml));
     if (ctx.json) ctx.out << json{{"dataset", a.name}, {"out", a.out}}.dump() << "\n";

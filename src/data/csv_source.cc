@@ -79,11 +79,13 @@ class CsvSource : public RowSource {
   Result<bool> NextBatch(RowBatch* batch, int64_t max_rows) override;
   Status Rewind() override;
   uint64_t bytes_read() const override { return consumed_offset_ + begin_; }
+  void MakeBatchesSelfContained() override { self_contained_ = true; }
   char delimiter() const override { return delim_; }
 
  private:
   Status Fill();  // moves unconsumed bytes to the front and reads until full or EOF
   const char* FindFieldEnd(const char* p, const char* end) const;
+  void Detach(RowBatch* batch, size_t from, size_t to) const;
   RowEnd TokenizeRow(size_t* pos, RowBatch* batch, int64_t* line, Status* error);
   Status CheckUtf8(const RowBatch& batch, size_t from, size_t to, int64_t first_line);
   Location Where(int64_t line, int column) const {
@@ -102,6 +104,7 @@ class CsvSource : public RowSource {
   uint64_t data_offset_ = 0;      // file offset of the first data row
   int64_t data_line_ = 2;         // line of the first data row
   int64_t line_ = 1;              // line of the next row
+  bool self_contained_ = false;
   char delim_ = ',';
   std::array<bool, 256> special_{};
   std::vector<std::string> names_;
@@ -302,6 +305,18 @@ Status CsvSource::CheckUtf8(const RowBatch& batch, size_t from, size_t to, int64
   return InvalidArgument(what + "; save the file as UTF-8 text", Where(line, column));
 }
 
+// Copies the batch's bytes out of the read buffer and points its views at the copy. Fields
+// that were rewritten already live in batch->storage.
+void CsvSource::Detach(RowBatch* batch, size_t from, size_t to) const {
+  const char* lo = buf_.data() + from;
+  const char* hi = buf_.data() + to;
+  batch->arena.assign(lo, hi);
+  const char* base = batch->arena.data();
+  for (auto& f : batch->fields) {
+    if (f.data() >= lo && f.data() <= hi) f = std::string_view(base + (f.data() - lo), f.size());
+  }
+}
+
 Result<bool> CsvSource::NextBatch(RowBatch* batch, int64_t max_rows) {
   batch->Clear();
   batch->num_columns = static_cast<int>(names_.size());
@@ -338,6 +353,7 @@ Result<bool> CsvSource::NextBatch(RowBatch* batch, int64_t max_rows) {
     ++batch->rows;
   }
   RETURN_IF_ERROR(CheckUtf8(*batch, batch_start, pos, batch_line));
+  if (self_contained_) Detach(batch, batch_start, pos);
   begin_ = pos;
   return batch->rows > 0;
 }

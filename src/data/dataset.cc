@@ -80,7 +80,7 @@ Result<AddOutcome> DatasetCatalog::Add(const std::string& path, const AddOptions
                               options.name + "; --strict refuses the version (nothing was stored)");
   }
   ASSIGN_OR_RETURN(std::string stored, objects_->PutFile(path));
-  if (stored != sha) return FailedPrecondition(path + " changed while it was being added; try again");
+  if (stored != sha) return Status(StatusCode::kUnavailable, path + " changed while it was being added; try again");
   std::string schema_yaml = existing ? existing->schema_yaml : SchemaToYaml(schema);
   NewDatasetVersion request;
   DatasetVersionRecord& v = request.version;

@@ -21,6 +21,8 @@ struct RowBatch {
   std::vector<std::string_view> fields;
   std::vector<int64_t> lines;       // physical line where each row starts
   std::deque<std::string> storage;  // fields that had to be rewritten (unescaped, converted)
+  std::string arena;                // the batch's own copy of its bytes, when self-contained
+  uint64_t bytes_read = 0;          // the source's position after this batch
 
   std::string_view Field(int64_t row, int col) const {
     return fields[static_cast<size_t>(row * num_columns + col)];
@@ -37,8 +39,12 @@ class RowSource {
  public:
   virtual ~RowSource() = default;
   virtual const std::vector<std::string>& column_names() const = 0;
-  // Fills `batch` with up to `max_rows` rows; false when no rows are left.
+  // Fills `batch` with up to `max_rows` rows; false when no rows are left. The batch's views
+  // stay valid until the next call, or for good once the source is made self-contained.
   virtual Result<bool> NextBatch(RowBatch* batch, int64_t max_rows) = 0;
+  // From now on, batches own every byte they view (so that another thread may read a batch
+  // while the source fills the next one).
+  virtual void MakeBatchesSelfContained() {}
   // Back to the first data row.
   virtual Status Rewind() = 0;
   virtual uint64_t bytes_read() const = 0;

@@ -6,6 +6,7 @@
 
 #include "data/chunk_pipe.h"
 #include "data/helper_thread.h"
+#include "data/prefetcher.h"
 #include "data/reader.h"
 #include "data/row_source.h"
 #include "data/text_parse.h"
@@ -54,6 +55,33 @@ bool AppendParsed(std::string_view f, Kind kind, Column* col) {
   return false;
 }
 
+// Batches from the source, read ahead on another thread when `prefetch` is set.
+class BatchStream {
+ public:
+  BatchStream(RowSource* source, int64_t rows, bool prefetch) : source_(source), rows_(rows) {
+    if (prefetch) prefetcher_ = std::make_unique<BatchPrefetcher>(source, rows);
+  }
+
+  // The next batch, valid until the next call; nullptr at the end.
+  Result<RowBatch*> Next() {
+    if (prefetcher_) {
+      if (current_) prefetcher_->Recycle(std::move(current_));
+      ASSIGN_OR_RETURN(current_, prefetcher_->Next());
+      return current_.get();
+    }
+    if (!current_) current_ = std::make_unique<RowBatch>();
+    ASSIGN_OR_RETURN(bool more, source_->NextBatch(current_.get(), rows_));
+    current_->bytes_read = source_->bytes_read();
+    return more ? current_.get() : nullptr;
+  }
+
+ private:
+  RowSource* source_;
+  int64_t rows_;
+  std::unique_ptr<BatchPrefetcher> prefetcher_;
+  std::unique_ptr<RowBatch> current_;
+};
+
 class Scanner {
  public:
   Scanner(const std::string& path, const ReadOptions& options, RowSource* source, ChunkSink* sink)
@@ -69,7 +97,7 @@ class Scanner {
   // Converts every column of the batch, on two threads when `helper` is given.
   bool ConvertAll(const RowBatch& batch, std::vector<Column>* cols, HelperThread* helper);
   // Joins the kinds of every remaining field into the column states.
-  Status ClassifyRest(RowBatch* batch);
+  Status ClassifyRest(BatchStream* stream);
   std::vector<ColumnInfo> CurrentColumns() const;
 
   const std::string& path_;
@@ -165,10 +193,10 @@ bool Scanner::ConvertAll(const RowBatch& batch, std::vector<Column>* cols, Helpe
   return ok_even && ok_odd;
 }
 
-Status Scanner::ClassifyRest(RowBatch* batch) {
+Status Scanner::ClassifyRest(BatchStream* stream) {
   for (;;) {
-    ASSIGN_OR_RETURN(bool more, source_->NextBatch(batch, options_.chunk_rows));
-    if (!more) return Status::OK();
+    ASSIGN_OR_RETURN(RowBatch* batch, stream->Next());
+    if (batch == nullptr) return Status::OK();
     for (int c = 0; c < batch->num_columns; ++c) {
       ColumnState& st = states_[static_cast<size_t>(c)];
       if (st.fixed || st.kind == Kind::kString) continue;
@@ -183,7 +211,6 @@ Status Scanner::ClassifyRest(RowBatch* batch) {
 Result<ScanSummary> Scanner::Run() {
   ScanSummary summary;
   InitStates();
-  RowBatch batch;
   const auto& names = source_->column_names();
   std::unique_ptr<ChunkPipe> pipe;
   std::unique_ptr<HelperThread> helper;
@@ -195,9 +222,11 @@ Result<ScanSummary> Scanner::Run() {
     RETURN_IF_ERROR(sink_->Begin(CurrentColumns()));
     first_row_ = 0;
     bool restart = false;
+    BatchStream stream(source_, options_.chunk_rows, options_.pipeline);
     for (;;) {
-      ASSIGN_OR_RETURN(bool more, source_->NextBatch(&batch, options_.chunk_rows));
-      if (!more) break;
+      ASSIGN_OR_RETURN(RowBatch* next, stream.Next());
+      if (next == nullptr) break;
+      const RowBatch& batch = *next;
       auto chunk = std::make_unique<Chunk>();
       std::vector<Column> cols;
       for (const auto& name : names) cols.emplace_back(name, ColumnType::kFloat64);
@@ -211,14 +240,15 @@ Result<ScanSummary> Scanner::Run() {
       chunk->lines = batch.lines;
       first_row_ += batch.rows;
       RETURN_IF_ERROR(pipe ? pipe->Push(std::move(chunk)) : sink_->Consume(*chunk));
-      if (options_.on_progress) options_.on_progress(source_->bytes_read());
+      if (options_.on_progress) options_.on_progress(batch.bytes_read);
     }
     if (pipe) RETURN_IF_ERROR(pipe->Drain());  // the sink is idle before Begin or the end
     if (!restart) {
       summary.passes = pass;
       break;
     }
-    RETURN_IF_ERROR(ClassifyRest(&batch));
+    RETURN_IF_ERROR(ClassifyRest(&stream));
+    stream = BatchStream(source_, 0, false);  // joins the reader before the rewind
     RETURN_IF_ERROR(source_->Rewind());
     for (auto& st : states_) st.emitted_values = false;
     for (auto& e : errors_) e = TypeErrors{};

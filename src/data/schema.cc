@@ -11,10 +11,14 @@
 namespace gyre {
 namespace {
 
+// Rounds up to two significant digits, dividing by an exact power of ten so that the result
+// prints short (0.066, not 0.066000000000000003).
 double RoundUp2(double x) {
   if (x <= 0) return 0;
-  double scale = std::pow(10.0, std::floor(std::log10(x)) - 1);
-  return std::ceil(x / scale - 1e-9) * scale;
+  int exponent = static_cast<int>(std::floor(std::log10(x))) - 1;
+  if (exponent >= 0) return std::ceil(x / std::pow(10.0, exponent)) * std::pow(10.0, exponent);
+  double inverse = std::pow(10.0, -exponent);
+  return std::ceil(x * inverse - 1e-9) / inverse;
 }
 
 Location At(const std::string& source, const YAML::Node& node, const std::string& field = "") {
@@ -73,6 +77,7 @@ Result<ColumnSchema> ColumnFromYaml(const std::string& source, const YAML::Node&
       return InvalidArgument("column " + c.name + ": domain must be a list of values", At(source, node["domain"], c.name));
     }
     for (const auto& v : node["domain"]) c.domain.push_back(v.as<std::string>());
+    std::sort(c.domain.begin(), c.domain.end());  // validation looks values up by binary search
     if (!c.domain.empty() && c.type != ColumnType::kString) {
       return InvalidArgument("column " + c.name + ": a domain applies to string columns only",
                              At(source, node["domain"], c.name));
@@ -103,7 +108,10 @@ Schema InferSchema(const DatasetStats& stats, const std::string& dataset, const 
     int64_t total = s.count + s.missing;
     double seen = total > 0 ? static_cast<double>(s.missing) / static_cast<double>(total) : 0;
     c.max_missing_fraction = c.required ? 0 : std::min(1.0, RoundUp2(2 * seen));
-    if (s.numeric && s.count > 0 && std::isfinite(s.numeric->min) && std::isfinite(s.numeric->max)) {
+    // No range for an integer column whose every value is distinct: an identifier grows.
+    bool identifier = s.type == ColumnType::kInt64 && s.distinct_exact && s.distinct == s.count && s.count > 100;
+    if (s.numeric && s.count > 0 && !identifier && std::isfinite(s.numeric->min) &&
+        std::isfinite(s.numeric->max)) {
       c.min = s.numeric->min;
       c.max = s.numeric->max;
     }
@@ -130,7 +138,7 @@ std::string SchemaToYaml(const Schema& schema, const std::string& header_comment
     out << YAML::Key << "name" << YAML::Value << c.name;
     out << YAML::Key << "type" << YAML::Value << ColumnTypeName(c.type);
     out << YAML::Key << "required" << YAML::Value << c.required;
-    if (!c.required) out << YAML::Key << "max_missing_fraction" << YAML::Value << c.max_missing_fraction;
+    if (!c.required) out << YAML::Key << "max_missing_fraction" << YAML::Value << FormatDouble(c.max_missing_fraction);
     if (c.min) out << YAML::Key << "min" << YAML::Value << FormatDouble(*c.min);
     if (c.max) out << YAML::Key << "max" << YAML::Value << FormatDouble(*c.max);
     if (!c.domain.empty()) {

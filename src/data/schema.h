@@ -18,7 +18,7 @@ struct ColumnSchema {
   bool required = true;               // no value may be missing
   double max_missing_fraction = 0;    // largest allowed share of missing values
   std::optional<double> min, max;     // allowed numeric range (inclusive)
-  std::vector<std::string> domain;    // allowed categories; empty: any value
+  std::vector<std::string> domain;    // allowed categories, sorted; empty: any value
 };
 
 struct Schema {

@@ -111,25 +111,29 @@ double KllSketch::Quantile(double q) const {
 
 namespace {
 
-// Sorts unsigned keys, skipping the passes where every key has the same digit.
+// Sorts unsigned keys: one read pass counts every digit position at once, then one scatter
+// pass per digit, skipping the digits that every key shares.
 void RadixSortKeys(std::vector<uint64_t>* keys_in) {
   std::vector<uint64_t>& keys = *keys_in;
   const size_t n = keys.size();
-  std::vector<uint64_t> tmp(n);
-  constexpr int kBits = 11;
+  constexpr int kBits = 8, kPasses = 8;
   constexpr size_t kBuckets = size_t{1} << kBits;
-  std::vector<size_t> count(kBuckets);
-  for (int shift = 0; shift < 64; shift += kBits) {
-    std::fill(count.begin(), count.end(), 0);
-    for (uint64_t k : keys) ++count[(k >> shift) & (kBuckets - 1)];
-    if (count[(keys[0] >> shift) & (kBuckets - 1)] == n) continue;
+  std::vector<size_t> count(kBuckets * kPasses, 0);
+  for (uint64_t k : keys) {
+    for (int d = 0; d < kPasses; ++d) ++count[d * kBuckets + ((k >> (d * kBits)) & (kBuckets - 1))];
+  }
+  std::vector<uint64_t> tmp(n);
+  for (int d = 0; d < kPasses; ++d) {
+    size_t* c = &count[d * kBuckets];
+    const int shift = d * kBits;
+    if (c[(keys[0] >> shift) & (kBuckets - 1)] == n) continue;  // all share this digit
     size_t sum = 0;
-    for (auto& c : count) {
-      size_t t = c;
-      c = sum;
+    for (size_t b = 0; b < kBuckets; ++b) {
+      size_t t = c[b];
+      c[b] = sum;
       sum += t;
     }
-    for (uint64_t k : keys) tmp[count[(k >> shift) & (kBuckets - 1)]++] = k;
+    for (uint64_t k : keys) tmp[c[(k >> shift) & (kBuckets - 1)]++] = k;
     keys.swap(tmp);
   }
 }

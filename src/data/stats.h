@@ -75,7 +75,7 @@ struct DatasetStats {
 struct ProfileOptions {
   uint64_t exact_memory_bytes = uint64_t{2} << 30;
   int histogram_bins = 20;
-  int top_k = 20;
+  int top_k = 100;  // enough for a schema's categorical domain (InferOptions::max_domain_size)
   int threads = 2;  // for the final per-column work (sorting)
 };
 

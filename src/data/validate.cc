@@ -130,8 +130,9 @@ ValidationReport Validator::Finish(const ScanSummary& summary) {
     const ColumnInfo& info = impl_->columns[c];
     ColumnCheck& check = impl_->checks[c];
     if (check.schema == nullptr) {
+      ColumnType read_as = c < summary.columns.size() ? summary.columns[c].type : info.type;
       r.anomalies.push_back({info.name, "unexpected_column",
-                             std::string("column is not in the schema (read as ") + ColumnTypeName(info.type) + ")",
+                             std::string("column is not in the schema (read as ") + ColumnTypeName(read_as) + ")",
                              summary.rows, {}});
       continue;
     }

@@ -35,12 +35,29 @@ TEST(SchemaTest, InfersTypesPresenceRangesAndDomains) {
   EXPECT_TRUE(s.Find("note")->domain.empty()) << "every value distinct: not categorical";
 }
 
+TEST(SchemaTest, IdentifiersGetNoRangeAndFractionsPrintShort) {
+  testing::TempDir dir;
+  std::string csv = "id,x\n";
+  for (int i = 0; i < 500; ++i) csv += std::to_string(1000 + i) + "," + (i % 30 == 0 ? "" : std::to_string(i % 5)) + "\n";
+  Schema s = InferSchema(StatsOf(dir, csv), "t", "");
+  EXPECT_FALSE(s.Find("id")->min.has_value()) << "every value distinct: an identifier, no range";
+  EXPECT_TRUE(s.Find("x")->min.has_value());
+  std::string yaml = SchemaToYaml(s);
+  EXPECT_NE(yaml.find("max_missing_fraction: 0.068"), std::string::npos) << yaml;  // 2 x 17/500
+  EXPECT_EQ(yaml.find("0000000"), std::string::npos) << yaml;
+}
+
+TEST(SchemaTest, HandWrittenDomainInAnyOrderIsSortedForLookup) {
+  ASSERT_OK_AND_ASSIGN(Schema s, SchemaFromYaml("columns:\n  - {name: c, type: string, domain: [pos, atm, online]}\n", "s.yaml"));
+  EXPECT_EQ(s.columns[0].domain, (std::vector<std::string>{"atm", "online", "pos"}));
+}
+
 TEST(SchemaTest, YamlRoundTrips) {
   Schema s;
   s.dataset = "tx";
   s.label = "y";
   s.columns.push_back({"a", ColumnType::kFloat64, true, 0, 0.1, 1e300, {}});
-  s.columns.push_back({"c", ColumnType::kString, false, 0.25, std::nullopt, std::nullopt, {"x", "y z", "1"}});
+  s.columns.push_back({"c", ColumnType::kString, false, 0.25, std::nullopt, std::nullopt, {"1", "x", "y z"}});
   s.columns.push_back({"y", ColumnType::kInt64, true, 0, std::nullopt, std::nullopt, {}});
   std::string yaml = SchemaToYaml(s, "a comment");
   ASSERT_OK_AND_ASSIGN(Schema back, SchemaFromYaml(yaml, "s.yaml"));

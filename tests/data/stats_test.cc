@@ -49,9 +49,13 @@ void CheckNumeric(const ColumnStats& c, const json& g, const std::string& where)
 }
 
 void CheckString(const ColumnStats& c, const json& g, const std::string& where) {
+  // The golden file keeps pandas' first 20 value counts; Gyre keeps up to 100.
+  auto want = g["top"].get<std::vector<std::pair<std::string, int64_t>>>();
   std::vector<std::pair<std::string, int64_t>> top;
   for (const auto& t : c.top) top.emplace_back(t.value, t.count);
-  EXPECT_EQ(top, (g["top"].get<std::vector<std::pair<std::string, int64_t>>>())) << where;
+  EXPECT_EQ(top.size(), static_cast<size_t>(std::min<int64_t>(c.distinct, 100))) << where;
+  top.resize(std::min(top.size(), want.size()));
+  EXPECT_EQ(top, want) << where;
   if (g.contains("length") && !g["length"].is_null() && c.lengths) {
     EXPECT_EQ(c.lengths->min, g["length"]["min"].get<int64_t>()) << where;
     EXPECT_EQ(c.lengths->max, g["length"]["max"].get<int64_t>()) << where;

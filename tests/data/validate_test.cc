@@ -52,6 +52,7 @@ TEST(ValidateTest, ReportsEveryKindWithCountsAndRows) {
   ASSERT_NE(a, nullptr);
   a = FindKind(r, "z", "unexpected_column");
   ASSERT_NE(a, nullptr);
+  EXPECT_NE(a->detail.find("read as string"), std::string::npos) << a->detail;
   a = FindKind(r, "amount", "out_of_range");
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->count, 2);

@@ -1,0 +1,65 @@
+#include "data/prefetcher.h"
+
+namespace gyre {
+
+constexpr int kBatchesInFlight = 3;  // one being converted, up to two read ahead
+
+BatchPrefetcher::BatchPrefetcher(RowSource* source, int64_t rows_per_batch)
+    : source_(source), rows_(rows_per_batch) {
+  source_->MakeBatchesSelfContained();
+  for (int i = 0; i < kBatchesInFlight; ++i) free_.push_back(std::make_unique<RowBatch>());
+  thread_ = std::thread([this] { Loop(); });
+}
+
+BatchPrefetcher::~BatchPrefetcher() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void BatchPrefetcher::Loop() {
+  for (;;) {
+    std::unique_ptr<RowBatch> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return !free_.empty() || stop_; });
+      if (stop_) return;
+      batch = std::move(free_.back());
+      free_.pop_back();
+    }
+    Result<bool> more = source_->NextBatch(batch.get(), rows_);
+    batch->bytes_read = source_->bytes_read();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!more.ok() || !*more) {
+      if (!more.ok()) error_ = more.status();
+      done_ = true;
+      cv_.notify_all();
+      return;
+    }
+    ready_.push_back(std::move(batch));
+    cv_.notify_all();
+  }
+}
+
+Result<std::unique_ptr<RowBatch>> BatchPrefetcher::Next() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return !ready_.empty() || done_; });
+  if (!ready_.empty()) {
+    std::unique_ptr<RowBatch> batch = std::move(ready_.front());
+    ready_.pop_front();
+    return batch;
+  }
+  if (!error_.ok()) return error_;
+  return std::unique_ptr<RowBatch>();
+}
+
+void BatchPrefetcher::Recycle(std::unique_ptr<RowBatch> batch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  free_.push_back(std::move(batch));
+  cv_.notify_all();
+}
+
+}  // namespace gyre
