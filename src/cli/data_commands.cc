@@ -257,7 +257,8 @@ Status DataValidate(CliContext& ctx, const ValidateArgs& a) {
   }
   ctx.printed_result = true;
   if (!report.valid()) {
-    return FailedPrecondition(std::to_string(report.anomalies.size()) + " anomalies found in " + a.file);
+    size_t n = report.anomalies.size();
+    return FailedPrecondition(std::to_string(n) + (n == 1 ? " anomaly" : " anomalies") + " found in " + a.file);
   }
   return Status::OK();
 }

@@ -76,7 +76,8 @@ Result<AddOutcome> DatasetCatalog::Add(const std::string& path, const AddOptions
     out.report.rows = summary.rows;
   }
   if (options.strict && !out.report.valid()) {
-    return FailedPrecondition(std::to_string(out.report.anomalies.size()) + " anomalies against the schema of " +
+    size_t n = out.report.anomalies.size();
+    return FailedPrecondition(std::to_string(n) + (n == 1 ? " anomaly" : " anomalies") + " against the schema of " +
                               options.name + "; --strict refuses the version (nothing was stored)");
   }
   ASSIGN_OR_RETURN(std::string stored, objects_->PutFile(path));

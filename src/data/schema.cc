@@ -21,6 +21,26 @@ double RoundUp2(double x) {
   return std::ceil(x * inverse - 1e-9) / inverse;
 }
 
+// A loose range on purpose: it catches impossible values (a negative amount, a unit changed
+// by a factor of 1000, a share above 1) without flagging next month's ordinary extremes;
+// shifts within it are what drift detection is for. Non-negative columns keep 0 as their
+// minimum, shares and 0/1 flags keep [0, 1], and otherwise the observed span is doubled on the
+// open side(s).
+void InferRange(const NumericSummary& n, ColumnSchema* c) {
+  const double span = n.max - n.min;
+  if (n.min >= 0 && n.max <= 1) {  // a share, a probability, a 0/1 flag
+    c->min = 0.0;
+    c->max = 1.0;
+    return;
+  }
+  c->min = n.min >= 0 ? 0.0 : n.min - span;
+  c->max = n.max + span;
+  if (c->type == ColumnType::kInt64) {
+    c->min = std::floor(*c->min);
+    c->max = std::ceil(*c->max);
+  }
+}
+
 Location At(const std::string& source, const YAML::Node& node, const std::string& field = "") {
   const YAML::Mark m = node.Mark();
   return Location{source, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0, field};
@@ -112,8 +132,7 @@ Schema InferSchema(const DatasetStats& stats, const std::string& dataset, const 
     bool identifier = s.type == ColumnType::kInt64 && s.distinct_exact && s.distinct == s.count && s.count > 100;
     if (s.numeric && s.count > 0 && !identifier && std::isfinite(s.numeric->min) &&
         std::isfinite(s.numeric->max)) {
-      c.min = s.numeric->min;
-      c.max = s.numeric->max;
+      InferRange(*s.numeric, &c);
     }
     if (s.type == ColumnType::kString && s.distinct_exact && s.distinct <= options.max_domain_size &&
         s.distinct * 2 <= s.count && s.name != label) {

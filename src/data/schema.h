@@ -37,7 +37,9 @@ struct InferOptions {
 
 // Infers a schema from a dataset's statistics: types as read; required when nothing is
 // missing, else a missing-fraction limit of twice what was seen (rounded up to 2 significant
-// digits, at most 1); the observed numeric range; a domain for low-cardinality strings.
+// digits, at most 1); a loose numeric range (0 as the floor of non-negative columns, [0, 1]
+// for shares, else the observed span doubled outward; none for identifiers); a domain for
+// low-cardinality strings.
 Schema InferSchema(const DatasetStats& stats, const std::string& dataset,
                    const std::string& label, const InferOptions& options = {});
 

@@ -27,7 +27,7 @@ TEST(SchemaTest, InfersTypesPresenceRangesAndDomains) {
   EXPECT_EQ(amount->type, ColumnType::kFloat64);
   EXPECT_TRUE(amount->required);
   EXPECT_EQ(*amount->min, 0.0);
-  EXPECT_EQ(*amount->max, 58.5);
+  EXPECT_EQ(*amount->max, 117.0) << "non-negative: floor 0, observed span doubled upward";
   const ColumnSchema* country = s.Find("country");
   EXPECT_FALSE(country->required);
   EXPECT_DOUBLE_EQ(country->max_missing_fraction, 0.2);  // twice the 10% seen
@@ -45,6 +45,17 @@ TEST(SchemaTest, IdentifiersGetNoRangeAndFractionsPrintShort) {
   std::string yaml = SchemaToYaml(s);
   EXPECT_NE(yaml.find("max_missing_fraction: 0.068"), std::string::npos) << yaml;  // 2 x 17/500
   EXPECT_EQ(yaml.find("0000000"), std::string::npos) << yaml;
+}
+
+TEST(SchemaTest, RangesAreLooseButCatchImpossibleValues) {
+  testing::TempDir dir;
+  Schema s = InferSchema(StatsOf(dir, "share,delta,n\n0.25,-2,3\n0.5,4,7\n0.75,1,5\n"), "t", "");
+  EXPECT_EQ(*s.Find("share")->min, 0.0);
+  EXPECT_EQ(*s.Find("share")->max, 1.0);
+  EXPECT_EQ(*s.Find("delta")->min, -8.0);  // -2 - span 6
+  EXPECT_EQ(*s.Find("delta")->max, 10.0);
+  EXPECT_EQ(*s.Find("n")->min, 0.0);
+  EXPECT_EQ(*s.Find("n")->max, 11.0);
 }
 
 TEST(SchemaTest, HandWrittenDomainInAnyOrderIsSortedForLookup) {

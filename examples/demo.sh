@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `make demo`: the loop as far as it exists, on the embedded default in a fresh temporary
+# home. Stage 1 today: generate -> version -> schema -> profile -> validate -> refuse bad data.
+# Later stages (train, serve, monitor, retrain) will extend this story.
+set -euo pipefail
+GYRE=$(realpath "${1:-build/gyre}")
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/gyre-demo.XXXXXX")
+export GYRE_HOME="$WORK/.gyre"
+KEEP=${GYRE_DEMO_KEEP:-0}
+cleanup() { [ "$KEEP" = 1 ] || rm -rf "$WORK"; }
+trap cleanup EXIT
+cd "$WORK"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ gyre %s\n' "$*"; "$GYRE" "$@"; }
+# Runs a command that is expected to fail with exit code $1 and says so.
+expect() {
+  local want=$1; shift
+  printf '$ gyre %s\n' "$*"
+  set +e; "$GYRE" "$@"; local got=$?; set -e
+  if [ "$got" != "$want" ]; then echo "demo: expected exit $want, got $got" >&2; exit 1; fi
+  echo "(exit $got, as expected)"
+}
+
+step "1. Collect: a month of card transactions (October), 200,000 rows"
+run data generate --kind fraud --rows 200000 --seed 10 --out october.csv
+
+step "2. Version it: the first version infers the schema"
+run data add october.csv --name transactions --label is_fraud
+run data schema transactions --out schema.yaml
+sed -n '1,22p' schema.yaml; echo "  ..."
+
+step "3. Profile it (statistics were computed once, when the version was added)"
+run data profile transactions:1 --html profile.html
+echo "HTML report: $(du -h profile.html | cut -f1) self-contained page"
+
+step "4. November arrives: validate it against the schema, then version it"
+run data generate --kind fraud --rows 200000 --seed 11 --out november.csv
+run data validate november.csv --dataset transactions
+run data add november.csv --name transactions
+run data add november.csv --name transactions
+
+step "5. December: the world moved (new merchants, larger amounts, more fraud)"
+run data generate --kind fraud --rows 200000 --seed 12 --drift 0.8 --out december.csv
+expect 3 data validate december.csv --dataset transactions
+expect 3 data add december.csv --name transactions --strict
+
+step "6. A broken export is refused with its line and column, and nothing is stored"
+head -1000 december.csv > broken.csv
+echo '9999999,2026-12-31T23:59:00Z,12.5,23,100' >> broken.csv
+expect 1 data add broken.csv --name transactions
+
+step "7. What is stored"
+run data list
+run data show transactions
+
+echo
+echo "Demo home: $GYRE_HOME$([ "$KEEP" = 1 ] && echo ' (kept)' || echo ' (removed; GYRE_DEMO_KEEP=1 keeps it)')"
