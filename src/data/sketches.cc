@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace gyre {
 
@@ -140,12 +141,45 @@ void RadixSortKeys(std::vector<uint64_t>* keys_in) {
 
 }  // namespace
 
+// Values read from text usually have few decimals: amounts in cents, scores to 4 places.
+// When every value is exactly m / 10^f for one f <= 6 and the integers m span a small range,
+// a counting sort over m is one pass, and writing m / 10^f back gives the very same doubles
+// (the check below is the parser's own operation).
+bool CountingSortDecimals(std::vector<double>* values) {
+  static const double kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+  const size_t n = values->size();
+  int f = 0;
+  double lo = INFINITY, hi = -INFINITY;
+  for (double x : *values) {
+    if (!(std::fabs(x) < 1e9)) return false;  // also NaN and infinities
+    while (static_cast<double>(std::llround(x * kPow10[f])) / kPow10[f] != x) {
+      if (++f > 6) return false;
+    }
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  const int64_t base = std::llround(lo * kPow10[f]);
+  const auto range = static_cast<uint64_t>(std::llround(hi * kPow10[f]) - base);
+  if (range >= std::max<uint64_t>(uint64_t{1} << 16, 4 * n)) return false;
+  std::vector<uint32_t> count(range + 1);
+  for (double x : *values) ++count[static_cast<uint64_t>(std::llround(x * kPow10[f]) - base)];
+  size_t out = 0;
+  for (uint64_t k = 0; k <= range; ++k) {
+    if (count[k] == 0) continue;
+    double v = static_cast<double>(base + static_cast<int64_t>(k)) / kPow10[f];
+    if (v == 0) v = 0.0;  // -0.0 sorts with 0.0
+    for (uint32_t c = count[k]; c > 0; --c) (*values)[out++] = v;
+  }
+  return true;
+}
+
 void RadixSortDoubles(std::vector<double>* values) {
   const size_t n = values->size();
   if (n < 4096) {
     std::sort(values->begin(), values->end());
     return;
   }
+  if (CountingSortDecimals(values)) return;
   // Map each double to an unsigned key with the same order, and back.
   std::vector<uint64_t> keys(n);
   for (size_t i = 0; i < n; ++i) {
@@ -167,16 +201,25 @@ void RadixSortInts(std::vector<int64_t>* values) {
     std::sort(values->begin(), values->end());
     return;
   }
-  // Counts, hours, ids and flags span small ranges: a counting sort is one pass.
+  // Counts, hours, ids and flags span small ranges, and timestamps in whole seconds do once
+  // divided by 10^6: then a counting sort is one pass.
+  static const int64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
   auto [lo, hi] = std::minmax_element(values->begin(), values->end());
   const int64_t low = *lo;
-  const auto range = static_cast<uint64_t>(*hi) - static_cast<uint64_t>(low);
-  if (range < std::max<uint64_t>(uint64_t{1} << 16, 2 * n)) {
+  int k = 6;
+  for (int64_t v : *values) {
+    while (k > 0 && (static_cast<uint64_t>(v) - static_cast<uint64_t>(low)) % static_cast<uint64_t>(kPow10[k]) != 0) --k;
+    if (k == 0) break;
+  }
+  const int64_t step = kPow10[k];
+  const uint64_t range = (static_cast<uint64_t>(*hi) - static_cast<uint64_t>(low)) / static_cast<uint64_t>(step);
+  if (range < std::max<uint64_t>(uint64_t{1} << 16, 4 * n)) {
     std::vector<uint32_t> count(range + 1);
-    for (int64_t v : *values) ++count[static_cast<uint64_t>(v) - static_cast<uint64_t>(low)];
+    for (int64_t v : *values) ++count[(static_cast<uint64_t>(v) - static_cast<uint64_t>(low)) / static_cast<uint64_t>(step)];
     size_t out = 0;
-    for (uint64_t k = 0; k <= range; ++k) {
-      for (uint32_t c = count[k]; c > 0; --c) (*values)[out++] = static_cast<int64_t>(static_cast<uint64_t>(low) + k);
+    for (uint64_t i = 0; i <= range; ++i) {
+      const auto v = static_cast<int64_t>(static_cast<uint64_t>(low) + i * static_cast<uint64_t>(step));
+      for (uint32_t c = count[i]; c > 0; --c) (*values)[out++] = v;
     }
     return;
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 namespace gyre {
@@ -23,6 +24,41 @@ TEST(RadixSortTest, SortsLikeStdSortIncludingNegativesAndInfinities) {
   std::sort(expected.begin(), expected.end());
   RadixSortDoubles(&v);
   for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(v[i], expected[i]) << i;
+}
+
+// Values with few decimals take the counting-sort path; the result must be the same doubles.
+TEST(RadixSortTest, DecimalValuesSortExactly) {
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> normal(0, 50);
+  std::vector<double> v(50000);
+  for (auto& x : v) x = std::round(normal(rng) * 100) / 100;  // two decimals, as read from text
+  v[0] = 0.1;
+  v[1] = -0.0;
+  std::vector<double> expected = v;
+  std::sort(expected.begin(), expected.end());
+  RadixSortDoubles(&v);
+  for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(v[i], expected[i]) << i;
+}
+
+TEST(RadixSortTest, IntsIncludingWholeSecondTimestampsAndExtremes) {
+  std::mt19937_64 rng(5);
+  for (int pattern = 0; pattern < 3; ++pattern) {
+    std::vector<int64_t> v(20000);
+    for (auto& x : v) {
+      uint64_t r = rng();
+      x = pattern == 0 ? 1790812800000000 + static_cast<int64_t>(r % 2592000) * 1000000  // seconds
+          : pattern == 1 ? static_cast<int64_t>(r % 100)                                   // counts
+                         : static_cast<int64_t>(r);                                        // anything
+    }
+    if (pattern == 2) {
+      v[0] = std::numeric_limits<int64_t>::min();
+      v[1] = std::numeric_limits<int64_t>::max();
+    }
+    std::vector<int64_t> expected = v;
+    std::sort(expected.begin(), expected.end());
+    RadixSortInts(&v);
+    ASSERT_EQ(v, expected) << "pattern " << pattern;
+  }
 }
 
 TEST(HyperLogLogTest, EstimatesWithinItsErrorBound) {
