@@ -61,6 +61,9 @@ struct Chunk {
   Table table;
   int64_t first_row = 0;       // 0-based index of the chunk's first data row
   std::vector<int64_t> lines;  // physical line where each row starts
+  uint64_t bytes_read = 0;     // of the file, up to the end of this chunk
+  uint64_t file_bytes = 0;     // the file's size (0 if unknown): with bytes_read, an estimate
+                               // of the rows to come
 };
 
 // Receives the chunks of a scan in order, from one thread at a time (with

@@ -4,6 +4,7 @@
 // file, then starts over once with the final types: at most two passes, usually one.
 #include <algorithm>
 
+#include "core/env.h"
 #include "data/chunk_pipe.h"
 #include "data/helper_thread.h"
 #include "data/prefetcher.h"
@@ -104,6 +105,7 @@ class Scanner {
   const ReadOptions& options_;
   RowSource* source_;
   ChunkSink* sink_;
+  uint64_t file_bytes_ = 0;
   std::vector<ColumnState> states_;
   std::vector<TypeErrors> errors_;
   int64_t first_row_ = 0;
@@ -211,6 +213,8 @@ Status Scanner::ClassifyRest(BatchStream* stream) {
 Result<ScanSummary> Scanner::Run() {
   ScanSummary summary;
   InitStates();
+  auto size = Env::Default()->FileSize(path_);
+  file_bytes_ = size.ok() ? *size : 0;
   const auto& names = source_->column_names();
   std::unique_ptr<ChunkPipe> pipe;
   std::unique_ptr<HelperThread> helper;
@@ -238,6 +242,8 @@ Result<ScanSummary> Scanner::Run() {
       if (restart) break;
       chunk->first_row = first_row_;
       chunk->lines = batch.lines;
+      chunk->bytes_read = batch.bytes_read;
+      chunk->file_bytes = file_bytes_;
       first_row_ += batch.rows;
       RETURN_IF_ERROR(pipe ? pipe->Push(std::move(chunk)) : sink_->Consume(*chunk));
       if (options_.on_progress) options_.on_progress(batch.bytes_read);

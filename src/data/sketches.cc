@@ -145,6 +145,9 @@ void RadixSortKeys(std::vector<uint64_t>* keys_in) {
 // When every value is exactly m / 10^f for one f <= 6 and the integers m span a small range,
 // a counting sort over m is one pass, and writing m / 10^f back gives the very same doubles
 // (the check below is the parser's own operation).
+// llround without the call: values here are below 1e15 in magnitude.
+inline int64_t RoundToInt(double y) { return static_cast<int64_t>(y + (y >= 0 ? 0.5 : -0.5)); }
+
 bool CountingSortDecimals(std::vector<double>* values) {
   static const double kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
   const size_t n = values->size();
@@ -152,17 +155,17 @@ bool CountingSortDecimals(std::vector<double>* values) {
   double lo = INFINITY, hi = -INFINITY;
   for (double x : *values) {
     if (!(std::fabs(x) < 1e9)) return false;  // also NaN and infinities
-    while (static_cast<double>(std::llround(x * kPow10[f])) / kPow10[f] != x) {
+    while (static_cast<double>(RoundToInt(x * kPow10[f])) / kPow10[f] != x) {
       if (++f > 6) return false;
     }
     lo = std::min(lo, x);
     hi = std::max(hi, x);
   }
-  const int64_t base = std::llround(lo * kPow10[f]);
-  const auto range = static_cast<uint64_t>(std::llround(hi * kPow10[f]) - base);
+  const int64_t base = RoundToInt(lo * kPow10[f]);
+  const auto range = static_cast<uint64_t>(RoundToInt(hi * kPow10[f]) - base);
   if (range >= std::max<uint64_t>(uint64_t{1} << 16, 4 * n)) return false;
   std::vector<uint32_t> count(range + 1);
-  for (double x : *values) ++count[static_cast<uint64_t>(std::llround(x * kPow10[f]) - base)];
+  for (double x : *values) ++count[static_cast<uint64_t>(RoundToInt(x * kPow10[f]) - base)];
   size_t out = 0;
   for (uint64_t k = 0; k <= range; ++k) {
     if (count[k] == 0) continue;

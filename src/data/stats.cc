@@ -60,7 +60,6 @@ struct Accumulator {
       negatives += v[i] < 0;
       infinities += std::isinf(v[i]);
     }
-    if (std::isinf(s) || std::isnan(s)) cmean = s / static_cast<double>(n);
     auto na = static_cast<double>(count), nb = static_cast<double>(n);
     double delta = cmean - mean;
     mean = count == 0 ? cmean : mean + delta * nb / (na + nb);
@@ -303,6 +302,23 @@ Status StatsBuilder::Begin(const std::vector<ColumnInfo>& columns) {
   return Status::OK();
 }
 
+// Sizes the kept values for the whole file from the first chunk's bytes per row, so that
+// they are not copied over and over as they grow (only within the memory budget).
+void StatsBuilder::ReserveForFile(const Chunk& chunk) {
+  Impl& m = *impl_;
+  if (!m.exact || chunk.file_bytes == 0 || chunk.bytes_read == 0) return;
+  const double rows = static_cast<double>(chunk.table.num_rows()) * static_cast<double>(chunk.file_bytes) /
+                      static_cast<double>(chunk.bytes_read) * 1.02;
+  size_t numeric = 0;
+  for (const auto& a : m.columns) numeric += a.numeric();
+  if (rows * 8 * static_cast<double>(numeric) > static_cast<double>(m.options.exact_memory_bytes)) return;
+  for (auto& a : m.columns) {
+    if (!a.numeric()) continue;
+    if (a.type == ColumnType::kFloat64) a.values.reserve(static_cast<size_t>(rows));
+    else a.ints.reserve(static_cast<size_t>(rows));
+  }
+}
+
 Status StatsBuilder::Consume(const Chunk& chunk) {
   Impl& m = *impl_;
   for (int c = 0; c < chunk.table.num_columns(); ++c) {
@@ -344,6 +360,7 @@ Status StatsBuilder::Consume(const Chunk& chunk) {
     a.AddNumbers(m.scratch.data(), m.scratch.size());
     if (m.exact) m.kept_bytes += m.scratch.size() * sizeof(double);
   }
+  if (m.rows == 0) ReserveForFile(chunk);
   m.rows += chunk.table.num_rows();
   if (m.exact && m.kept_bytes > m.options.exact_memory_bytes) {
     m.exact = false;

@@ -89,6 +89,7 @@ class StatsBuilder : public ChunkSink {
   DatasetStats Finish();
 
  private:
+  void ReserveForFile(const Chunk& chunk);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
