@@ -79,11 +79,22 @@ struct Accumulator {
     hll.AddHash(HashU64(bits));
   }
 
+  // While exact, chunks only append their values; the moments are computed here, once, from
+  // what was kept (in blocks, merged the same way as chunks).
+  void AddKeptToMoments() {
+    AddNumbers(values.data(), values.size());
+    double block[4096];
+    for (size_t i = 0; i < ints.size(); i += 4096) {
+      size_t n = std::min<size_t>(4096, ints.size() - i);
+      for (size_t k = 0; k < n; ++k) block[k] = static_cast<double>(ints[i + k]);
+      AddNumbers(block, n);
+    }
+  }
+
   void SwitchToSketches() {
     if (!exact) return;
     exact = false;
-    for (double v : values) AddToSketches(v);
-    for (int64_t v : ints) AddToSketches(static_cast<double>(v));
+    AddKeptToMoments();  // also feeds the sketches, now that exact is false
     std::vector<double>().swap(values);
     std::vector<int64_t>().swap(ints);
   }
@@ -155,6 +166,7 @@ void CountSorted(const std::vector<double>& sorted, Histogram* h) {
 }
 
 ColumnStats FinishColumn(Accumulator& a, const ProfileOptions& options) {
+  if (a.numeric() && a.exact) a.AddKeptToMoments();
   ColumnStats s;
   s.name = a.name;
   s.type = a.type;
@@ -252,28 +264,43 @@ const ColumnStats* DatasetStats::Find(const std::string& name) const {
 
 namespace {
 
-// The present values of a numeric or timestamp column as doubles; integers also as they are.
-void GatherNumbers(const Column& col, std::vector<double>* out, std::vector<int64_t>* ints) {
+// The present values of a numeric or timestamp column as doubles.
+void GatherNumbers(const Column& col, std::vector<double>* out) {
   out->clear();
-  const int64_t n = col.size();
+  const bool floats = col.type() == ColumnType::kFloat64;
+  for (int64_t i = 0; i < col.size(); ++i) {
+    if (col.IsValid(i)) out->push_back(floats ? col.doubles()[static_cast<size_t>(i)]
+                                              : static_cast<double>(col.ints()[static_cast<size_t>(i)]));
+  }
+}
+
+// Appends the present values: float64 to `doubles`, integers and timestamps as they are (so
+// that distinct counts past 2^53 stay exact). Returns how many.
+size_t KeepValues(const Column& col, std::vector<double>* doubles, std::vector<int64_t>* ints) {
+  const size_t n = static_cast<size_t>(col.size());
   const bool all_valid = col.null_count() == 0;
   if (col.type() == ColumnType::kFloat64) {
     const auto& d = col.doubles();
     if (all_valid) {
-      out->assign(d.begin(), d.end());
-      return;
+      doubles->insert(doubles->end(), d.begin(), d.end());
+      return n;
     }
-    for (int64_t i = 0; i < n; ++i) {
-      if (col.IsValid(i)) out->push_back(d[static_cast<size_t>(i)]);
+    size_t before = doubles->size();
+    for (size_t i = 0; i < n; ++i) {
+      if (col.IsValid(static_cast<int64_t>(i))) doubles->push_back(d[i]);
     }
-    return;
+    return doubles->size() - before;
   }
   const auto& v = col.ints();
-  for (int64_t i = 0; i < n; ++i) {
-    if (!all_valid && !col.IsValid(i)) continue;
-    out->push_back(static_cast<double>(v[static_cast<size_t>(i)]));
-    if (ints) ints->push_back(v[static_cast<size_t>(i)]);
+  if (all_valid) {
+    ints->insert(ints->end(), v.begin(), v.end());
+    return n;
   }
+  size_t before = ints->size();
+  for (size_t i = 0; i < n; ++i) {
+    if (col.IsValid(static_cast<int64_t>(i))) ints->push_back(v[i]);
+  }
+  return ints->size() - before;
 }
 
 }  // namespace
@@ -327,7 +354,7 @@ Status StatsBuilder::Consume(const Chunk& chunk) {
     if (a.type != col.type()) {
       if (a.type == ColumnType::kInt64 && col.type() == ColumnType::kFloat64) {
         a.WidenToFloat();
-      } else if (a.count > 0) {
+      } else if (a.count > 0 || !a.values.empty() || !a.ints.empty()) {
         return Internal("column " + a.name + " changed type from " + ColumnTypeName(a.type) + " to " +
                         ColumnTypeName(col.type()));
       }
@@ -353,12 +380,12 @@ Status StatsBuilder::Consume(const Chunk& chunk) {
       }
       continue;
     }
-    GatherNumbers(col, &m.scratch, a.exact ? &a.ints : nullptr);
-    if (col.type() == ColumnType::kFloat64 && a.exact) {
-      a.values.insert(a.values.end(), m.scratch.begin(), m.scratch.end());
+    if (a.exact) {
+      m.kept_bytes += KeepValues(col, &a.values, &a.ints) * sizeof(double);
+    } else {
+      GatherNumbers(col, &m.scratch);
+      a.AddNumbers(m.scratch.data(), m.scratch.size());
     }
-    a.AddNumbers(m.scratch.data(), m.scratch.size());
-    if (m.exact) m.kept_bytes += m.scratch.size() * sizeof(double);
   }
   if (m.rows == 0) ReserveForFile(chunk);
   m.rows += chunk.table.num_rows();
