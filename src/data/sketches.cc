@@ -87,6 +87,28 @@ void KllSketch::Compress() {
   }
 }
 
+void KllSketch::AddBatch(std::vector<double> run) {
+  n_ += static_cast<int64_t>(run.size());
+  RadixSortDoubles(&run);
+  size_t h = 0;
+  for (;;) {
+    if (h >= levels_.size()) levels_.emplace_back();
+    if (run.size() <= Capacity(h)) break;
+    // An odd item out stays at this level so that total weight is preserved.
+    if (run.size() % 2 == 1) {
+      levels_[h].push_back(run.back());
+      run.pop_back();
+    }
+    rng_ = HashU64(rng_ + 1);
+    size_t kept = 0;
+    for (size_t i = rng_ & 1; i < run.size(); i += 2) run[kept++] = run[i];
+    run.resize(kept);
+    ++h;
+  }
+  levels_[h].insert(levels_[h].end(), run.begin(), run.end());
+  Compress();
+}
+
 std::vector<std::pair<double, uint64_t>> KllSketch::WeightedItems() const {
   std::vector<std::pair<double, uint64_t>> items;
   for (size_t h = 0; h < levels_.size(); ++h) {

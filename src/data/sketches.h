@@ -29,6 +29,9 @@ class KllSketch {
  public:
   explicit KllSketch(int k = 1024) : k_(k) {}
   void Add(double v);
+  // Adds many values at once: they are sorted and halved into the level they fit, which is
+  // what one-at-a-time compactions would do, at a fraction of the cost.
+  void AddBatch(std::vector<double> values);
   int64_t count() const { return n_; }
   // The value at normalized rank q in [0, 1].
   double Quantile(double q) const;

@@ -66,17 +66,17 @@ struct Accumulator {
     m2 = count == 0 ? cm2 : m2 + cm2 + delta * delta * na * nb / (na + nb);
     sum += s;
     count += static_cast<int64_t>(n);
-    if (!exact) {
-      for (size_t i = 0; i < n; ++i) AddToSketches(v[i]);
-    }
+    if (!exact) AddToSketches(v, n);
   }
 
-  void AddToSketches(double v) {
-    kll.Add(v);
-    uint64_t bits;
-    double canonical = v == 0 ? 0.0 : v;  // -0.0 and 0.0 are one value
-    std::memcpy(&bits, &canonical, 8);
-    hll.AddHash(HashU64(bits));
+  void AddToSketches(const double* v, size_t n) {
+    kll.AddBatch(std::vector<double>(v, v + n));
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t bits;
+      double canonical = v[i] == 0 ? 0.0 : v[i];  // -0.0 and 0.0 are one value
+      std::memcpy(&bits, &canonical, 8);
+      hll.AddHash(HashU64(bits));
+    }
   }
 
   // While exact, chunks only append their values; the moments are computed here, once, from

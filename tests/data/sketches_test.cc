@@ -92,5 +92,28 @@ TEST(KllSketchTest, QuantileRankErrorWithinBound) {
   EXPECT_EQ(weight, static_cast<uint64_t>(n));
 }
 
+// Chunks added as batches (how the profile feeds it) keep the same bound.
+TEST(KllSketchTest, BatchesKeepTheBound) {
+  std::mt19937_64 rng(13);
+  std::normal_distribution<double> dist(100, 15);
+  const int n = 1000000;
+  std::vector<double> all(n);
+  for (auto& x : all) x = dist(rng);
+  KllSketch k;
+  for (int i = 0; i < n; i += 16384) {
+    k.AddBatch(std::vector<double>(all.begin() + i, all.begin() + std::min(n, i + 16384)));
+  }
+  EXPECT_EQ(k.count(), n);
+  std::sort(all.begin(), all.end());
+  for (double q : {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99}) {
+    double v = k.Quantile(q);
+    double rank = static_cast<double>(std::lower_bound(all.begin(), all.end(), v) - all.begin()) / n;
+    EXPECT_NEAR(rank, q, 0.003) << q;
+  }
+  uint64_t weight = 0;
+  for (const auto& item : k.WeightedItems()) weight += item.second;
+  EXPECT_EQ(weight, static_cast<uint64_t>(n));
+}
+
 }  // namespace
 }  // namespace gyre
