@@ -21,6 +21,8 @@ class ChunkPipe {
   Status Push(std::unique_ptr<Chunk> chunk);
   // Waits until every queued chunk was consumed; returns the sink's first error.
   Status Drain();
+  // A consumed chunk whose memory can be reused, or nullptr.
+  std::unique_ptr<Chunk> TakeRecycled();
 
  private:
   void Work();
@@ -29,6 +31,7 @@ class ChunkPipe {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<Chunk>> queue_;  // guarded by mu_
+  std::vector<std::unique_ptr<Chunk>> done_;  // guarded by mu_: consumed, for reuse
   bool busy_ = false;                         // guarded by mu_
   bool stop_ = false;                         // guarded by mu_
   Status error_;                              // guarded by mu_

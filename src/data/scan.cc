@@ -134,7 +134,7 @@ std::vector<ColumnInfo> Scanner::CurrentColumns() const {
 bool Scanner::ConvertColumn(const RowBatch& batch, int c, Column* out) {
   ColumnState& st = states_[static_cast<size_t>(c)];
   for (;;) {
-    *out = Column(out->name(), TypeOfKind(st.kind));
+    out->Reset(out->name(), TypeOfKind(st.kind));
     out->Reserve(batch.rows);
     int64_t r = 0;
     Kind widened = st.kind;
@@ -227,13 +227,16 @@ Result<ScanSummary> Scanner::Run() {
     first_row_ = 0;
     bool restart = false;
     BatchStream stream(source_, options_.chunk_rows, options_.pipeline);
+    std::unique_ptr<Chunk> spare;  // a consumed chunk to reuse (without the pipe)
     for (;;) {
       ASSIGN_OR_RETURN(RowBatch* next, stream.Next());
       if (next == nullptr) break;
       const RowBatch& batch = *next;
-      auto chunk = std::make_unique<Chunk>();
-      std::vector<Column> cols;
-      for (const auto& name : names) cols.emplace_back(name, ColumnType::kFloat64);
+      std::unique_ptr<Chunk> chunk = pipe ? pipe->TakeRecycled() : std::move(spare);
+      if (!chunk) chunk = std::make_unique<Chunk>();
+      std::vector<Column> cols = chunk->table.ReleaseColumns();
+      cols.resize(names.size(), Column("", ColumnType::kFloat64));
+      for (size_t c = 0; c < names.size(); ++c) cols[c].Reset(names[c], ColumnType::kFloat64);
       restart = !ConvertAll(batch, &cols, helper.get());
       for (size_t c = 0; c < names.size(); ++c) {
         states_[c].emitted_values |= cols[c].null_count() < cols[c].size();
@@ -245,7 +248,12 @@ Result<ScanSummary> Scanner::Run() {
       chunk->bytes_read = batch.bytes_read;
       chunk->file_bytes = file_bytes_;
       first_row_ += batch.rows;
-      RETURN_IF_ERROR(pipe ? pipe->Push(std::move(chunk)) : sink_->Consume(*chunk));
+      if (pipe) {
+        RETURN_IF_ERROR(pipe->Push(std::move(chunk)));
+      } else {
+        RETURN_IF_ERROR(sink_->Consume(*chunk));
+        spare = std::move(chunk);
+      }
       if (options_.on_progress) options_.on_progress(batch.bytes_read);
     }
     if (pipe) RETURN_IF_ERROR(pipe->Drain());  // the sink is idle before Begin or the end

@@ -1,5 +1,7 @@
 #include "data/sketches.h"
 
+#include "data/big_vector.h"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -89,7 +91,7 @@ void KllSketch::Compress() {
 
 void KllSketch::AddBatch(std::vector<double> run) {
   n_ += static_cast<int64_t>(run.size());
-  RadixSortDoubles(&run);
+  RadixSortDoubles(run);
   size_t h = 0;
   for (;;) {
     if (h >= levels_.size()) levels_.emplace_back();
@@ -136,8 +138,8 @@ namespace {
 
 // Sorts unsigned keys: one read pass counts every digit position at once, then one scatter
 // pass per digit, skipping the digits that every key shares.
-void RadixSortKeys(std::vector<uint64_t>* keys_in) {
-  std::vector<uint64_t>& keys = *keys_in;
+void RadixSortKeys(BigVector<uint64_t>* keys_in) {
+  BigVector<uint64_t>& keys = *keys_in;
   const size_t n = keys.size();
   constexpr int kBits = 8, kPasses = 8;
   constexpr size_t kBuckets = size_t{1} << kBits;
@@ -145,7 +147,7 @@ void RadixSortKeys(std::vector<uint64_t>* keys_in) {
   for (uint64_t k : keys) {
     for (int d = 0; d < kPasses; ++d) ++count[d * kBuckets + ((k >> (d * kBits)) & (kBuckets - 1))];
   }
-  std::vector<uint64_t> tmp(n);
+  BigVector<uint64_t> tmp(n);
   for (int d = 0; d < kPasses; ++d) {
     size_t* c = &count[d * kBuckets];
     const int shift = d * kBits;
@@ -170,12 +172,12 @@ void RadixSortKeys(std::vector<uint64_t>* keys_in) {
 // llround without the call: values here are below 1e15 in magnitude.
 inline int64_t RoundToInt(double y) { return static_cast<int64_t>(y + (y >= 0 ? 0.5 : -0.5)); }
 
-bool CountingSortDecimals(std::vector<double>* values) {
+bool CountingSortDecimals(std::span<double> values) {
   static const double kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
-  const size_t n = values->size();
+  const size_t n = values.size();
   int f = 0;
   double lo = INFINITY, hi = -INFINITY;
-  for (double x : *values) {
+  for (double x : values) {
     if (!(std::fabs(x) < 1e9)) return false;  // also NaN and infinities
     while (static_cast<double>(RoundToInt(x * kPow10[f])) / kPow10[f] != x) {
       if (++f > 6) return false;
@@ -187,52 +189,52 @@ bool CountingSortDecimals(std::vector<double>* values) {
   const auto range = static_cast<uint64_t>(RoundToInt(hi * kPow10[f]) - base);
   if (range >= std::max<uint64_t>(uint64_t{1} << 16, 4 * n)) return false;
   std::vector<uint32_t> count(range + 1);
-  for (double x : *values) ++count[static_cast<uint64_t>(RoundToInt(x * kPow10[f]) - base)];
+  for (double x : values) ++count[static_cast<uint64_t>(RoundToInt(x * kPow10[f]) - base)];
   size_t out = 0;
   for (uint64_t k = 0; k <= range; ++k) {
     if (count[k] == 0) continue;
     double v = static_cast<double>(base + static_cast<int64_t>(k)) / kPow10[f];
     if (v == 0) v = 0.0;  // -0.0 sorts with 0.0
-    for (uint32_t c = count[k]; c > 0; --c) (*values)[out++] = v;
+    for (uint32_t c = count[k]; c > 0; --c) values[out++] = v;
   }
   return true;
 }
 
-void RadixSortDoubles(std::vector<double>* values) {
-  const size_t n = values->size();
+void RadixSortDoubles(std::span<double> values) {
+  const size_t n = values.size();
   if (n < 4096) {
-    std::sort(values->begin(), values->end());
+    std::sort(values.begin(), values.end());
     return;
   }
   if (CountingSortDecimals(values)) return;
   // Map each double to an unsigned key with the same order, and back.
-  std::vector<uint64_t> keys(n);
+  BigVector<uint64_t> keys(n);
   for (size_t i = 0; i < n; ++i) {
     uint64_t b;
-    std::memcpy(&b, &(*values)[i], 8);
+    std::memcpy(&b, &values[i], 8);
     keys[i] = (b >> 63) ? ~b : (b | 0x8000000000000000ULL);
   }
   RadixSortKeys(&keys);
   for (size_t i = 0; i < n; ++i) {
     uint64_t k = keys[i];
     uint64_t b = (k >> 63) ? (k & 0x7FFFFFFFFFFFFFFFULL) : ~k;
-    std::memcpy(&(*values)[i], &b, 8);
+    std::memcpy(&values[i], &b, 8);
   }
 }
 
-void RadixSortInts(std::vector<int64_t>* values) {
-  const size_t n = values->size();
+void RadixSortInts(std::span<int64_t> values) {
+  const size_t n = values.size();
   if (n < 4096) {
-    std::sort(values->begin(), values->end());
+    std::sort(values.begin(), values.end());
     return;
   }
   // Counts, hours, ids and flags span small ranges, and timestamps in whole seconds do once
   // divided by 10^6: then a counting sort is one pass.
   static const int64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
-  auto [lo, hi] = std::minmax_element(values->begin(), values->end());
+  auto [lo, hi] = std::minmax_element(values.begin(), values.end());
   const int64_t low = *lo;
   int k = 6;
-  for (int64_t v : *values) {
+  for (int64_t v : values) {
     while (k > 0 && (static_cast<uint64_t>(v) - static_cast<uint64_t>(low)) % static_cast<uint64_t>(kPow10[k]) != 0) --k;
     if (k == 0) break;
   }
@@ -240,18 +242,18 @@ void RadixSortInts(std::vector<int64_t>* values) {
   const uint64_t range = (static_cast<uint64_t>(*hi) - static_cast<uint64_t>(low)) / static_cast<uint64_t>(step);
   if (range < std::max<uint64_t>(uint64_t{1} << 16, 4 * n)) {
     std::vector<uint32_t> count(range + 1);
-    for (int64_t v : *values) ++count[(static_cast<uint64_t>(v) - static_cast<uint64_t>(low)) / static_cast<uint64_t>(step)];
+    for (int64_t v : values) ++count[(static_cast<uint64_t>(v) - static_cast<uint64_t>(low)) / static_cast<uint64_t>(step)];
     size_t out = 0;
     for (uint64_t i = 0; i <= range; ++i) {
       const auto v = static_cast<int64_t>(static_cast<uint64_t>(low) + i * static_cast<uint64_t>(step));
-      for (uint32_t c = count[i]; c > 0; --c) (*values)[out++] = v;
+      for (uint32_t c = count[i]; c > 0; --c) values[out++] = v;
     }
     return;
   }
-  std::vector<uint64_t> keys(n);
-  for (size_t i = 0; i < n; ++i) keys[i] = static_cast<uint64_t>((*values)[i]) ^ 0x8000000000000000ULL;
+  BigVector<uint64_t> keys(n);
+  for (size_t i = 0; i < n; ++i) keys[i] = static_cast<uint64_t>(values[i]) ^ 0x8000000000000000ULL;
   RadixSortKeys(&keys);
-  for (size_t i = 0; i < n; ++i) (*values)[i] = static_cast<int64_t>(keys[i] ^ 0x8000000000000000ULL);
+  for (size_t i = 0; i < n; ++i) values[i] = static_cast<int64_t>(keys[i] ^ 0x8000000000000000ULL);
 }
 
 }  // namespace gyre

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -52,7 +53,7 @@ uint64_t HashU64(uint64_t x);  // splitmix64 finalizer
 uint64_t HashBytes(const char* data, size_t len);
 
 // Sort ascending with an LSD radix sort (NaN must not be present).
-void RadixSortDoubles(std::vector<double>* values);
-void RadixSortInts(std::vector<int64_t>* values);
+void RadixSortDoubles(std::span<double> values);
+void RadixSortInts(std::span<int64_t> values);
 
 }  // namespace gyre

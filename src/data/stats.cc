@@ -8,6 +8,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "data/big_vector.h"
 #include "data/sketches.h"
 
 namespace gyre {
@@ -32,8 +33,8 @@ struct Accumulator {
   int64_t zeros = 0, negatives = 0, infinities = 0;
   // While exact: the values themselves. Integers are kept as integers so that distinct
   // counts past 2^53 stay exact.
-  std::vector<double> values;
-  std::vector<int64_t> ints;
+  BigVector<double> values;
+  BigVector<int64_t> ints;
   bool exact = true;
   KllSketch kll;
   HyperLogLog hll;
@@ -95,15 +96,15 @@ struct Accumulator {
     if (!exact) return;
     exact = false;
     AddKeptToMoments();  // also feeds the sketches, now that exact is false
-    std::vector<double>().swap(values);
-    std::vector<int64_t>().swap(ints);
+    BigVector<double>().swap(values);
+    BigVector<int64_t>().swap(ints);
   }
 
   // An int64 column turned float64: its kept values become doubles.
   void WidenToFloat() {
     type = ColumnType::kFloat64;
     for (int64_t v : ints) values.push_back(static_cast<double>(v));
-    std::vector<int64_t>().swap(ints);
+    BigVector<int64_t>().swap(ints);
   }
 
   void AddCount(std::string_view value, int64_t n) {
@@ -153,16 +154,43 @@ size_t BinOf(const Histogram& h, double v) {
   return static_cast<size_t>(idx);
 }
 
-// numpy's bins hold edges[i] <= v < edges[i + 1], the last one closed: with the values
-// sorted, each count is the distance between two binary searches.
-void CountSorted(const std::vector<double>& sorted, Histogram* h) {
-  const size_t bins = h->counts.size();
-  for (size_t i = 0; i < bins; ++i) {
-    auto from = std::lower_bound(sorted.begin(), sorted.end(), h->edges[i]);
-    auto to = i + 1 == bins ? std::upper_bound(sorted.begin(), sorted.end(), h->edges[i + 1])
-                            : std::lower_bound(sorted.begin(), sorted.end(), h->edges[i + 1]);
-    h->counts[i] = to - from;
+// a + (b - a) t, taken from the upper side past t = 0.5 as numpy's _lerp does: the
+// interpolation pandas' describe() reports.
+double Lerp(double a, double b, double t) {
+  double diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+// From sorted values (integers compare and interpolate as doubles, as pandas converts them):
+// the distinct count, the quantiles and, if asked, the histogram. numpy's bins hold
+// edges[i] <= v < edges[i + 1], the last one closed, so each count is the distance between
+// two binary searches.
+template <typename T>
+int64_t SummarizeSorted(const BigVector<T>& sorted, NumericSummary* n, bool histogram) {
+  int64_t distinct = 0;
+  for (size_t i = 0; i < sorted.size(); ++i) distinct += i == 0 || sorted[i] != sorted[i - 1];
+  for (size_t q = 0; q < kProfileQuantiles.size(); ++q) {
+    if (sorted.empty()) {
+      n->quantiles[q] = std::nan("");
+      continue;
+    }
+    double pos = (static_cast<double>(sorted.size()) - 1) * kProfileQuantiles[q];
+    auto lo = static_cast<size_t>(std::floor(pos));
+    size_t hi = std::min(lo + 1, sorted.size() - 1);
+    n->quantiles[q] = Lerp(static_cast<double>(sorted[lo]), static_cast<double>(sorted[hi]), pos - static_cast<double>(lo));
   }
+  if (!histogram) return distinct;
+  auto below = [](T v, double e) { return static_cast<double>(v) < e; };
+  auto above = [](double e, T v) { return e < static_cast<double>(v); };
+  Histogram& h = n->histogram;
+  const size_t bins = h.counts.size();
+  for (size_t i = 0; i < bins; ++i) {
+    auto from = std::lower_bound(sorted.begin(), sorted.end(), h.edges[i], below);
+    auto to = i + 1 == bins ? std::upper_bound(sorted.begin(), sorted.end(), h.edges[i + 1], above)
+                            : std::lower_bound(sorted.begin(), sorted.end(), h.edges[i + 1], below);
+    h.counts[i] = to - from;
+  }
+  return distinct;
 }
 
 ColumnStats FinishColumn(Accumulator& a, const ProfileOptions& options) {
@@ -197,23 +225,14 @@ ColumnStats FinishColumn(Accumulator& a, const ProfileOptions& options) {
   n.negatives = a.negatives;
   n.infinities = a.infinities;
   if (a.exact) {
-    int64_t distinct = 0;
+    const bool histogram = a.count > 0 && std::isfinite(a.min) && std::isfinite(a.max);
+    if (histogram) n.histogram = EmptyHistogram(a.min, a.max, options.histogram_bins);
     if (!a.ints.empty()) {
-      RadixSortInts(&a.ints);
-      for (size_t i = 0; i < a.ints.size(); ++i) distinct += i == 0 || a.ints[i] != a.ints[i - 1];
-      a.values.assign(a.ints.begin(), a.ints.end());  // order-preserving, as pandas' float quantiles
-      std::vector<int64_t>().swap(a.ints);
+      RadixSortInts(a.ints);
+      s.distinct = SummarizeSorted(a.ints, &n, histogram);
     } else {
-      RadixSortDoubles(&a.values);
-      for (size_t i = 0; i < a.values.size(); ++i) distinct += i == 0 || a.values[i] != a.values[i - 1];
-    }
-    s.distinct = distinct;
-    for (size_t i = 0; i < kProfileQuantiles.size(); ++i) {
-      n.quantiles[i] = a.values.empty() ? std::nan("") : SortedQuantile(a.values, kProfileQuantiles[i]);
-    }
-    if (a.count > 0 && std::isfinite(a.min) && std::isfinite(a.max)) {
-      n.histogram = EmptyHistogram(a.min, a.max, options.histogram_bins);
-      CountSorted(a.values, &n.histogram);
+      RadixSortDoubles(a.values);
+      s.distinct = SummarizeSorted(a.values, &n, histogram);
     }
   } else {
     n.quantiles_exact = false;
@@ -242,17 +261,10 @@ ColumnStats FinishColumn(Accumulator& a, const ProfileOptions& options) {
 }  // namespace
 
 double SortedQuantile(const std::vector<double>& sorted, double q) {
-  // numpy: virtual index (n - 1) q, then a + (b - a) t, taken from the upper side past t = 0.5
-  // (numpy's _lerp), which is what pandas' describe() reports.
-  double pos = (static_cast<double>(sorted.size()) - 1) * q;
+  double pos = (static_cast<double>(sorted.size()) - 1) * q;  // numpy's virtual index
   auto lo = static_cast<size_t>(std::floor(pos));
   size_t hi = std::min(lo + 1, sorted.size() - 1);
-  double t = pos - static_cast<double>(lo);
-  double a = sorted[lo], b = sorted[hi];
-  double diff = b - a;
-  double r = a + diff * t;
-  if (t >= 0.5) r = b - diff * (1 - t);
-  return r;
+  return Lerp(sorted[lo], sorted[hi], pos - static_cast<double>(lo));
 }
 
 const ColumnStats* DatasetStats::Find(const std::string& name) const {
@@ -276,7 +288,7 @@ void GatherNumbers(const Column& col, std::vector<double>* out) {
 
 // Appends the present values: float64 to `doubles`, integers and timestamps as they are (so
 // that distinct counts past 2^53 stay exact). Returns how many.
-size_t KeepValues(const Column& col, std::vector<double>* doubles, std::vector<int64_t>* ints) {
+size_t KeepValues(const Column& col, BigVector<double>* doubles, BigVector<int64_t>* ints) {
   const size_t n = static_cast<size_t>(col.size());
   const bool all_valid = col.null_count() == 0;
   if (col.type() == ColumnType::kFloat64) {

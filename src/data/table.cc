@@ -172,6 +172,13 @@ void Column::ResetType(ColumnType type) {
   for (int64_t i = 0; i < n; ++i) AppendNull();
 }
 
+void Column::Reset(std::string name, ColumnType type) {
+  name_ = std::move(name);
+  type_ = type;
+  Clear();
+  dict_ = std::make_shared<Dictionary>();
+}
+
 void Column::Reserve(int64_t n) {
   auto k = static_cast<size_t>(n);
   valid_.reserve((k + 63) / 64);
@@ -207,6 +214,11 @@ int Table::IndexOf(std::string_view name) const {
 const Column* Table::Find(std::string_view name) const {
   int i = IndexOf(name);
   return i < 0 ? nullptr : &columns_[static_cast<size_t>(i)];
+}
+
+std::vector<Column> Table::ReleaseColumns() {
+  index_.clear();
+  return std::move(columns_);
 }
 
 std::vector<std::string> Table::ColumnNames() const {

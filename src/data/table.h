@@ -75,6 +75,8 @@ class Column {
   void PromoteToFloat();
   // Changes the type of a column that holds only nulls.
   void ResetType(ColumnType type);
+  // Empties the column and gives it a new name and type, keeping its memory for reuse.
+  void Reset(std::string name, ColumnType type);
   void Reserve(int64_t n);
   void Clear();
 
@@ -110,6 +112,8 @@ class Table {
   int IndexOf(std::string_view name) const;
   const Column* Find(std::string_view name) const;
   std::vector<std::string> ColumnNames() const;
+  // Moves the columns out (for reuse), leaving the table empty.
+  std::vector<Column> ReleaseColumns();
 
  private:
   std::vector<Column> columns_;

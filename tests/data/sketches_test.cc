@@ -22,7 +22,7 @@ TEST(RadixSortTest, SortsLikeStdSortIncludingNegativesAndInfinities) {
   v[14] = 5e-324;
   std::vector<double> expected = v;
   std::sort(expected.begin(), expected.end());
-  RadixSortDoubles(&v);
+  RadixSortDoubles(v);
   for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(v[i], expected[i]) << i;
 }
 
@@ -36,7 +36,7 @@ TEST(RadixSortTest, DecimalValuesSortExactly) {
   v[1] = -0.0;
   std::vector<double> expected = v;
   std::sort(expected.begin(), expected.end());
-  RadixSortDoubles(&v);
+  RadixSortDoubles(v);
   for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(v[i], expected[i]) << i;
 }
 
@@ -56,7 +56,7 @@ TEST(RadixSortTest, IntsIncludingWholeSecondTimestampsAndExtremes) {
     }
     std::vector<int64_t> expected = v;
     std::sort(expected.begin(), expected.end());
-    RadixSortInts(&v);
+    RadixSortInts(v);
     ASSERT_EQ(v, expected) << "pattern " << pattern;
   }
 }
