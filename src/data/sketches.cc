@@ -188,7 +188,7 @@ bool CountingSortDecimals(std::span<double> values) {
   const int64_t base = RoundToInt(lo * kPow10[f]);
   const auto range = static_cast<uint64_t>(RoundToInt(hi * kPow10[f]) - base);
   if (range >= std::max<uint64_t>(uint64_t{1} << 16, 4 * n)) return false;
-  std::vector<uint32_t> count(range + 1);
+  BigVector<uint32_t> count(range + 1);
   for (double x : values) ++count[static_cast<uint64_t>(RoundToInt(x * kPow10[f]) - base)];
   size_t out = 0;
   for (uint64_t k = 0; k <= range; ++k) {
@@ -241,7 +241,7 @@ void RadixSortInts(std::span<int64_t> values) {
   const int64_t step = kPow10[k];
   const uint64_t range = (static_cast<uint64_t>(*hi) - static_cast<uint64_t>(low)) / static_cast<uint64_t>(step);
   if (range < std::max<uint64_t>(uint64_t{1} << 16, 4 * n)) {
-    std::vector<uint32_t> count(range + 1);
+    BigVector<uint32_t> count(range + 1);
     for (int64_t v : values) ++count[(static_cast<uint64_t>(v) - static_cast<uint64_t>(low)) / static_cast<uint64_t>(step)];
     size_t out = 0;
     for (uint64_t i = 0; i <= range; ++i) {
