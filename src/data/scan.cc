@@ -3,6 +3,7 @@
 // widening that earlier chunks cannot absorb (say int to string) classifies the rest of the
 // file, then starts over once with the final types: at most two passes, usually one.
 #include <algorithm>
+#include <atomic>
 
 #include "core/env.h"
 #include "data/chunk_pipe.h"
@@ -181,18 +182,20 @@ bool Scanner::ConvertColumn(const RowBatch& batch, int c, Column* out) {
 }
 
 bool Scanner::ConvertAll(const RowBatch& batch, std::vector<Column>* cols, HelperThread* helper) {
-  // Columns are independent (each has its own state and errors), so the helper converts the
-  // odd ones while this thread converts the even ones.
-  bool ok_even = true, ok_odd = true;
-  auto convert = [&](size_t first, bool* ok) {
-    for (size_t c = first; c < cols->size(); c += helper ? 2 : 1) {
-      if (!ConvertColumn(batch, static_cast<int>(c), &(*cols)[c])) *ok = false;
+  // Columns are independent (each has its own state and errors), so this thread and the
+  // helper take them one at a time from a shared counter: columns differ in cost (a string
+  // or a timestamp costs more than a small integer), and a fixed split would leave one idle.
+  std::atomic<size_t> next{0};
+  std::atomic<bool> ok{true};
+  auto convert = [&] {
+    for (size_t c; (c = next++) < cols->size();) {
+      if (!ConvertColumn(batch, static_cast<int>(c), &(*cols)[c])) ok = false;
     }
   };
-  if (helper) helper->Start([&] { convert(1, &ok_odd); });
-  convert(0, &ok_even);
+  if (helper) helper->Start(convert);
+  convert();
   if (helper) helper->Wait();
-  return ok_even && ok_odd;
+  return ok;
 }
 
 Status Scanner::ClassifyRest(BatchStream* stream) {
