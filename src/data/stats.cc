@@ -286,33 +286,26 @@ void GatherNumbers(const Column& col, std::vector<double>* out) {
   }
 }
 
+// Appends the values of `src` whose rows are present in `col`.
+template <typename T>
+void AppendPresent(const Column& col, const std::vector<T>& src, BigVector<T>* out) {
+  if (col.null_count() == 0) {
+    out->insert(out->end(), src.begin(), src.end());
+    return;
+  }
+  for (size_t i = 0; i < src.size(); ++i) {
+    if (col.IsValid(static_cast<int64_t>(i))) out->push_back(src[i]);
+  }
+}
+
 // Appends the present values: float64 to `doubles`, integers and timestamps as they are (so
-// that distinct counts past 2^53 stay exact). Returns how many.
-size_t KeepValues(const Column& col, BigVector<double>* doubles, BigVector<int64_t>* ints) {
-  const size_t n = static_cast<size_t>(col.size());
-  const bool all_valid = col.null_count() == 0;
+// that distinct counts past 2^53 stay exact).
+void KeepValues(const Column& col, BigVector<double>* doubles, BigVector<int64_t>* ints) {
   if (col.type() == ColumnType::kFloat64) {
-    const auto& d = col.doubles();
-    if (all_valid) {
-      doubles->insert(doubles->end(), d.begin(), d.end());
-      return n;
-    }
-    size_t before = doubles->size();
-    for (size_t i = 0; i < n; ++i) {
-      if (col.IsValid(static_cast<int64_t>(i))) doubles->push_back(d[i]);
-    }
-    return doubles->size() - before;
+    AppendPresent(col, col.doubles(), doubles);
+  } else {
+    AppendPresent(col, col.ints(), ints);
   }
-  const auto& v = col.ints();
-  if (all_valid) {
-    ints->insert(ints->end(), v.begin(), v.end());
-    return n;
-  }
-  size_t before = ints->size();
-  for (size_t i = 0; i < n; ++i) {
-    if (col.IsValid(static_cast<int64_t>(i))) ints->push_back(v[i]);
-  }
-  return ints->size() - before;
 }
 
 }  // namespace
@@ -393,7 +386,9 @@ Status StatsBuilder::Consume(const Chunk& chunk) {
       continue;
     }
     if (a.exact) {
-      m.kept_bytes += KeepValues(col, &a.values, &a.ints) * sizeof(double);
+      const size_t before = a.values.size() + a.ints.size();
+      KeepValues(col, &a.values, &a.ints);
+      m.kept_bytes += (a.values.size() + a.ints.size() - before) * sizeof(double);
     } else {
       GatherNumbers(col, &m.scratch);
       a.AddNumbers(m.scratch.data(), m.scratch.size());

@@ -58,6 +58,8 @@ class SqliteStore : public MetadataStore {
  private:
   Result<std::vector<DatasetVersionRecord>> QueryVersions(const std::string& where_sql,
                                                           const std::vector<SqlValue>& args);
+  Result<std::vector<DatasetRecord>> QueryDatasets(const std::string& where_sql,
+                                                   const std::vector<SqlValue>& args);
   Env* env_;
   std::unique_ptr<SqliteDb> db_;
 };
@@ -104,21 +106,12 @@ Result<int64_t> SqliteStore::SchemaVersion() {
   return rows.empty() ? 0 : rows[0];
 }
 
-Result<std::optional<DatasetRecord>> SqliteStore::FindDataset(const std::string& name) {
+Result<std::vector<DatasetRecord>> SqliteStore::QueryDatasets(const std::string& where_sql,
+                                                              const std::vector<SqlValue>& args) {
   ASSIGN_OR_RETURN(auto stmt, db_->Prepare(
       "SELECT d.name, d.label, d.schema_yaml, d.created_us, "
       "(SELECT COALESCE(MAX(version), 0) FROM dataset_versions WHERE dataset_id = d.id) "
-      "FROM datasets d WHERE d.name = ?", {SqlValue(name)}));
-  ASSIGN_OR_RETURN(bool row, stmt->Step());
-  if (!row) return std::optional<DatasetRecord>();
-  return std::optional<DatasetRecord>(DatasetRecord{stmt->Text(0), stmt->Text(1), stmt->Text(2), stmt->Int(3), stmt->Int(4)});
-}
-
-Result<std::vector<DatasetRecord>> SqliteStore::ListDatasets() {
-  ASSIGN_OR_RETURN(auto stmt, db_->Prepare(
-      "SELECT d.name, d.label, d.schema_yaml, d.created_us, "
-      "(SELECT COALESCE(MAX(version), 0) FROM dataset_versions WHERE dataset_id = d.id) "
-      "FROM datasets d ORDER BY d.name", {}));
+      "FROM datasets d " + where_sql, args));
   std::vector<DatasetRecord> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -127,6 +120,14 @@ Result<std::vector<DatasetRecord>> SqliteStore::ListDatasets() {
   }
   return out;
 }
+
+Result<std::optional<DatasetRecord>> SqliteStore::FindDataset(const std::string& name) {
+  ASSIGN_OR_RETURN(auto rows, QueryDatasets("WHERE d.name = ?", {SqlValue(name)}));
+  if (rows.empty()) return std::optional<DatasetRecord>();
+  return std::optional<DatasetRecord>(rows[0]);
+}
+
+Result<std::vector<DatasetRecord>> SqliteStore::ListDatasets() { return QueryDatasets("ORDER BY d.name", {}); }
 
 Result<DatasetVersionRecord> SqliteStore::AddDatasetVersion(const NewDatasetVersion& request, bool* created) {
   DatasetVersionRecord out;
