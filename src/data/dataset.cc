@@ -3,6 +3,7 @@
 #include <charconv>
 #include <filesystem>
 
+#include "core/log.h"
 #include "core/sha256.h"
 
 namespace gyre {
@@ -75,6 +76,9 @@ Result<AddOutcome> DatasetCatalog::Add(const std::string& path, const AddOptions
     out.schema_inferred = true;
     out.report.rows = summary.rows;
   }
+  LogDebug("read " + path + ": " + std::to_string(summary.rows) + " rows, " + std::to_string(summary.columns.size()) +
+           " columns, " + FileFormatName(summary.format) + ", " + std::to_string(summary.passes) + " pass(es); " +
+           std::to_string(out.report.anomalies.size()) + " anomalies");
   if (options.strict && !out.report.valid()) {
     size_t n = out.report.anomalies.size();
     return FailedPrecondition(std::to_string(n) + (n == 1 ? " anomaly" : " anomalies") + " against the schema of " +
@@ -101,6 +105,8 @@ Result<AddOutcome> DatasetCatalog::Add(const std::string& path, const AddOptions
   request.label = options.label;
   request.schema_yaml = schema_yaml;
   ASSIGN_OR_RETURN(out.version, meta_->AddDatasetVersion(request, &out.created));
+  LogDebug("stored object " + sha + (out.created ? "; recorded " : "; already recorded as ") + options.name + ":" +
+           std::to_string(out.version.version));
   if (!out.created) out.schema_inferred = false;
   return out;
 }

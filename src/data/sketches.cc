@@ -111,6 +111,15 @@ void KllSketch::AddBatch(std::vector<double> run) {
   Compress();
 }
 
+void KllSketch::Merge(const KllSketch& other) {
+  if (other.levels_.size() > levels_.size()) levels_.resize(other.levels_.size());
+  for (size_t h = 0; h < other.levels_.size(); ++h) {
+    levels_[h].insert(levels_[h].end(), other.levels_[h].begin(), other.levels_[h].end());
+  }
+  n_ += other.n_;
+  Compress();
+}
+
 std::vector<std::pair<double, uint64_t>> KllSketch::WeightedItems() const {
   std::vector<std::pair<double, uint64_t>> items;
   for (size_t h = 0; h < levels_.size(); ++h) {

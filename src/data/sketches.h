@@ -33,6 +33,8 @@ class KllSketch {
   // Adds many values at once: they are sorted and halved into the level they fit, which is
   // what one-at-a-time compactions would do, at a fraction of the cost.
   void AddBatch(std::vector<double> values);
+  // Adds everything `other` has seen (sketches of parts of a dataset combine into one).
+  void Merge(const KllSketch& other);
   int64_t count() const { return n_; }
   // The value at normalized rank q in [0, 1].
   double Quantile(double q) const;

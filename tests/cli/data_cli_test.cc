@@ -111,6 +111,25 @@ TEST_F(DataCliTest, MalformedInputExitsOneWithLineAndStoresNothing) {
   EXPECT_EQ(err["error"]["line"], 4);
 }
 
+// Every file of the bad-input corpus: exit 1, the line in the message, nothing stored.
+TEST_F(DataCliTest, BadInputCorpusIsRefusedAndStoresNothing) {
+  json manifest = json::parse(testing::ReadAll(testing::TestDataPath("bad_inputs/manifest.json")));
+  ASSERT_EQ(Gyre({"data", "list"}).code, 0);  // creates the home
+  for (const auto& c : manifest) {
+    std::string file = c["file"].get<std::string>();
+    CliRun r = Gyre({"data", "add", testing::TestDataPath("bad_inputs/" + file), "--name", "bad"});
+    EXPECT_EQ(r.code, 1) << file << ": " << r.err;
+    int64_t line = c["line"].get<int64_t>();
+    if (line > 0) {
+      EXPECT_NE(r.err.find("line " + std::to_string(line)), std::string::npos) << file << ": " << r.err;
+    }
+    EXPECT_NE(r.err.find(file), std::string::npos) << "the message names the file: " << r.err;
+  }
+  EXPECT_EQ(ObjectFiles(), 0u);
+  json list = GyreJson({"data", "list"});
+  EXPECT_TRUE(list["datasets"].empty());
+}
+
 TEST_F(DataCliTest, UsageAndLookupErrors) {
   EXPECT_EQ(Gyre({"data", "add"}).code, 2);
   EXPECT_EQ(Gyre({"data", "frobnicate"}).code, 2);

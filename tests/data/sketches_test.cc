@@ -115,5 +115,36 @@ TEST(KllSketchTest, BatchesKeepTheBound) {
   EXPECT_EQ(weight, static_cast<uint64_t>(n));
 }
 
+// Sketches of two halves, merged, answer for the whole.
+TEST(KllSketchTest, MergedHalvesKeepTheBound) {
+  std::mt19937_64 rng(17);
+  std::exponential_distribution<double> dist(0.5);
+  const int n = 400000;
+  std::vector<double> all(n);
+  KllSketch left, right;
+  for (int i = 0; i < n; ++i) {
+    all[i] = dist(rng);
+    (i % 2 ? left : right).Add(all[i]);
+  }
+  left.Merge(right);
+  EXPECT_EQ(left.count(), n);
+  std::sort(all.begin(), all.end());
+  for (double q : {0.01, 0.25, 0.5, 0.75, 0.99}) {
+    double v = left.Quantile(q);
+    double rank = static_cast<double>(std::lower_bound(all.begin(), all.end(), v) - all.begin()) / n;
+    EXPECT_NEAR(rank, q, 0.003) << q;
+  }
+}
+
+TEST(HyperLogLogTest, MergeEqualsOneSketchOfEverything) {
+  HyperLogLog a, b, all;
+  for (uint64_t i = 0; i < 50000; ++i) {
+    (i % 3 ? a : b).AddHash(HashU64(i));
+    all.AddHash(HashU64(i));
+  }
+  a.Merge(b);
+  EXPECT_EQ(a.Estimate(), all.Estimate());
+}
+
 }  // namespace
 }  // namespace gyre
