@@ -1,6 +1,5 @@
 #include "data/sketches.h"
 
-#include "data/big_vector.h"
 
 #include <algorithm>
 #include <bit>
@@ -147,8 +146,8 @@ namespace {
 
 // Sorts unsigned keys: one read pass counts every digit position at once, then one scatter
 // pass per digit, skipping the digits that every key shares.
-void RadixSortKeys(BigVector<uint64_t>* keys_in) {
-  BigVector<uint64_t>& keys = *keys_in;
+void RadixSortKeys(std::vector<uint64_t>* keys_in) {
+  std::vector<uint64_t>& keys = *keys_in;
   const size_t n = keys.size();
   constexpr int kBits = 8, kPasses = 8;
   constexpr size_t kBuckets = size_t{1} << kBits;
@@ -156,7 +155,7 @@ void RadixSortKeys(BigVector<uint64_t>* keys_in) {
   for (uint64_t k : keys) {
     for (int d = 0; d < kPasses; ++d) ++count[d * kBuckets + ((k >> (d * kBits)) & (kBuckets - 1))];
   }
-  BigVector<uint64_t> tmp(n);
+  std::vector<uint64_t> tmp(n);
   for (int d = 0; d < kPasses; ++d) {
     size_t* c = &count[d * kBuckets];
     const int shift = d * kBits;
@@ -197,7 +196,7 @@ bool CountingSortDecimals(std::span<double> values) {
   const int64_t base = RoundToInt(lo * kPow10[f]);
   const auto range = static_cast<uint64_t>(RoundToInt(hi * kPow10[f]) - base);
   if (range >= std::max<uint64_t>(uint64_t{1} << 16, 4 * n)) return false;
-  BigVector<uint32_t> count(range + 1);
+  std::vector<uint32_t> count(range + 1);
   for (double x : values) ++count[static_cast<uint64_t>(RoundToInt(x * kPow10[f]) - base)];
   size_t out = 0;
   for (uint64_t k = 0; k <= range; ++k) {
@@ -217,7 +216,7 @@ void RadixSortDoubles(std::span<double> values) {
   }
   if (CountingSortDecimals(values)) return;
   // Map each double to an unsigned key with the same order, and back.
-  BigVector<uint64_t> keys(n);
+  std::vector<uint64_t> keys(n);
   for (size_t i = 0; i < n; ++i) {
     uint64_t b;
     std::memcpy(&b, &values[i], 8);
@@ -250,7 +249,7 @@ void RadixSortInts(std::span<int64_t> values) {
   const int64_t step = kPow10[k];
   const uint64_t range = (static_cast<uint64_t>(*hi) - static_cast<uint64_t>(low)) / static_cast<uint64_t>(step);
   if (range < std::max<uint64_t>(uint64_t{1} << 16, 4 * n)) {
-    BigVector<uint32_t> count(range + 1);
+    std::vector<uint32_t> count(range + 1);
     for (int64_t v : values) ++count[(static_cast<uint64_t>(v) - static_cast<uint64_t>(low)) / static_cast<uint64_t>(step)];
     size_t out = 0;
     for (uint64_t i = 0; i <= range; ++i) {
@@ -259,7 +258,7 @@ void RadixSortInts(std::span<int64_t> values) {
     }
     return;
   }
-  BigVector<uint64_t> keys(n);
+  std::vector<uint64_t> keys(n);
   for (size_t i = 0; i < n; ++i) keys[i] = static_cast<uint64_t>(values[i]) ^ 0x8000000000000000ULL;
   RadixSortKeys(&keys);
   for (size_t i = 0; i < n; ++i) values[i] = static_cast<int64_t>(keys[i] ^ 0x8000000000000000ULL);

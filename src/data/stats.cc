@@ -8,7 +8,6 @@
 #include <thread>
 #include <unordered_map>
 
-#include "data/big_vector.h"
 #include "data/sketches.h"
 
 namespace gyre {
@@ -33,8 +32,8 @@ struct Accumulator {
   int64_t zeros = 0, negatives = 0, infinities = 0;
   // While exact: the values themselves. Integers are kept as integers so that distinct
   // counts past 2^53 stay exact.
-  BigVector<double> values;
-  BigVector<int64_t> ints;
+  std::vector<double> values;
+  std::vector<int64_t> ints;
   bool exact = true;
   KllSketch kll;
   HyperLogLog hll;
@@ -96,15 +95,15 @@ struct Accumulator {
     if (!exact) return;
     exact = false;
     AddKeptToMoments();  // also feeds the sketches, now that exact is false
-    BigVector<double>().swap(values);
-    BigVector<int64_t>().swap(ints);
+    std::vector<double>().swap(values);
+    std::vector<int64_t>().swap(ints);
   }
 
   // An int64 column turned float64: its kept values become doubles.
   void WidenToFloat() {
     type = ColumnType::kFloat64;
     for (int64_t v : ints) values.push_back(static_cast<double>(v));
-    BigVector<int64_t>().swap(ints);
+    std::vector<int64_t>().swap(ints);
   }
 
   void AddCount(std::string_view value, int64_t n) {
@@ -166,7 +165,7 @@ double Lerp(double a, double b, double t) {
 // edges[i] <= v < edges[i + 1], the last one closed, so each count is the distance between
 // two binary searches.
 template <typename T>
-int64_t SummarizeSorted(const BigVector<T>& sorted, NumericSummary* n, bool histogram) {
+int64_t SummarizeSorted(const std::vector<T>& sorted, NumericSummary* n, bool histogram) {
   int64_t distinct = 0;
   for (size_t i = 0; i < sorted.size(); ++i) distinct += i == 0 || sorted[i] != sorted[i - 1];
   for (size_t q = 0; q < kProfileQuantiles.size(); ++q) {
@@ -288,7 +287,7 @@ void GatherNumbers(const Column& col, std::vector<double>* out) {
 
 // Appends the values of `src` whose rows are present in `col`.
 template <typename T>
-void AppendPresent(const Column& col, const std::vector<T>& src, BigVector<T>* out) {
+void AppendPresent(const Column& col, const std::vector<T>& src, std::vector<T>* out) {
   if (col.null_count() == 0) {
     out->insert(out->end(), src.begin(), src.end());
     return;
@@ -300,7 +299,7 @@ void AppendPresent(const Column& col, const std::vector<T>& src, BigVector<T>* o
 
 // Appends the present values: float64 to `doubles`, integers and timestamps as they are (so
 // that distinct counts past 2^53 stay exact).
-void KeepValues(const Column& col, BigVector<double>* doubles, BigVector<int64_t>* ints) {
+void KeepValues(const Column& col, std::vector<double>* doubles, std::vector<int64_t>* ints) {
   if (col.type() == ColumnType::kFloat64) {
     AppendPresent(col, col.doubles(), doubles);
   } else {
