@@ -49,6 +49,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   app.add_flag("-v,--verbose", verbose, "log what happens");
   Action action;
   AddDataCommands(app, ctx, &action);
+  AddRunsCommands(app, ctx, &action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
   try {

@@ -46,5 +46,6 @@ struct CliContext {
 // body in `*action`, which RunCli runs after parsing (its Status becomes the exit code).
 using Action = std::function<Status()>;
 void AddDataCommands(CLI::App& app, CliContext& ctx, Action* action);
+void AddRunsCommands(CLI::App& app, CliContext& ctx, Action* action);
 
 }  // namespace gyre

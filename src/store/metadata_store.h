@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,47 @@ struct NewDatasetVersion {
   std::string schema_yaml;       // used when the dataset is new
 };
 
+// Tracking (track/): experiments, runs and what they logged. Field names follow MLflow's data
+// model, which a later REST API exposes.
+struct ExperimentRecord {
+  int64_t id = 0;
+  std::string name;
+  int64_t created_us = 0;
+};
+
+struct RunRecord {
+  std::string run_id;  // 32 lowercase hex digits
+  std::string experiment;
+  std::string name;
+  std::string status;  // RUNNING, FINISHED, FAILED, KILLED
+  int64_t start_us = 0;
+  int64_t end_us = 0;  // 0 while running
+  std::string user, host, command, gyre_version;
+  std::string git_commit;  // of the working tree the run started in; empty outside git
+  bool git_dirty = false;
+  std::string parent_run_id;  // empty for a top-level run
+};
+
+struct MetricPoint {
+  std::string key;
+  double value = 0;
+  int64_t step = 0;
+  int64_t timestamp_us = 0;
+};
+
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+struct ArtifactRecord {
+  std::string path;    // inside the run, e.g. "model/bundle.tar"
+  std::string sha256;  // the object holding the bytes
+  int64_t bytes = 0;
+};
+
+struct RunInputRecord {
+  std::string dataset;
+  int64_t version = 0;
+};
+
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
@@ -64,6 +106,39 @@ class MetadataStore {
   virtual Status UpdateSchema(const std::string& dataset, const std::string& schema_yaml) = 0;
   // The schema version of the database (number of migrations applied).
   virtual Result<int64_t> SchemaVersion() = 0;
+
+  // Tracking. Run ids may be given by a unique prefix where noted.
+  virtual Result<ExperimentRecord> GetOrCreateExperiment(const std::string& name, int64_t now_us) = 0;
+  virtual Result<std::vector<ExperimentRecord>> ListExperiments() = 0;
+  // The experiment must exist; the run id must be new.
+  virtual Status CreateRun(const RunRecord& run) = 0;
+  // Moves a RUNNING run to a terminal status (FailedPrecondition if it is not running).
+  virtual Status FinishRun(const std::string& run_id, const std::string& status, int64_t end_us) = 0;
+  // In one transaction: params (immutable: a different value for a logged key is an error and
+  // nothing of the batch is written), metric points (history kept, latest value tracked per
+  // key) and tags (last value wins).
+  virtual Status LogBatch(const std::string& run_id, const KeyValues& params,
+                          const std::vector<MetricPoint>& metrics, const KeyValues& tags) = 0;
+  // The full id of the run whose id starts with `prefix` (NotFound, or InvalidArgument when
+  // the prefix is ambiguous).
+  virtual Result<std::string> ResolveRunId(const std::string& prefix) = 0;
+  virtual Result<RunRecord> GetRun(const std::string& run_id) = 0;
+  // Newest first; all experiments when `experiment` is empty.
+  virtual Result<std::vector<RunRecord>> ListRuns(const std::string& experiment) = 0;
+  virtual Result<KeyValues> GetParams(const std::string& run_id) = 0;
+  virtual Result<KeyValues> GetTags(const std::string& run_id) = 0;
+  // The point with the highest step (then timestamp) of each key.
+  virtual Result<std::vector<MetricPoint>> GetLatestMetrics(const std::string& run_id) = 0;
+  // Every point of one key, by step then timestamp.
+  virtual Result<std::vector<MetricPoint>> GetMetricHistory(const std::string& run_id, const std::string& key) = 0;
+  // An artifact path is written once per run (AlreadyExists otherwise).
+  virtual Status AddArtifact(const std::string& run_id, const ArtifactRecord& artifact) = 0;
+  virtual Result<std::vector<ArtifactRecord>> ListArtifacts(const std::string& run_id) = 0;
+  // The dataset version must exist.
+  virtual Status AddRunInput(const std::string& run_id, const RunInputRecord& input) = 0;
+  virtual Result<std::vector<RunInputRecord>> ListRunInputs(const std::string& run_id) = 0;
+  // The runs that used a dataset (any version when `version` is 0), newest first.
+  virtual Result<std::vector<RunRecord>> RunsUsingDataset(const std::string& dataset, int64_t version) = 0;
 };
 
 }  // namespace gyre

@@ -5,8 +5,7 @@
 #include <chrono>
 #include <thread>
 
-#include "store/metadata_store.h"
-#include "store/sqlite/sqlite_util.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace gyre {
 namespace {
@@ -38,30 +37,81 @@ const char* const kMigrations[] = {
       UNIQUE (dataset_id, sha256)
     );
     )sql",
-};
-
-class SqliteStore : public MetadataStore {
- public:
-  SqliteStore(Env* env, std::unique_ptr<SqliteDb> db) : env_(env), db_(std::move(db)) {}
-
-  Status Migrate();
-  Result<std::optional<DatasetRecord>> FindDataset(const std::string& name) override;
-  Result<std::vector<DatasetRecord>> ListDatasets() override;
-  Result<DatasetVersionRecord> AddDatasetVersion(const NewDatasetVersion& request, bool* created) override;
-  Result<std::optional<DatasetVersionRecord>> FindVersionBySha(const std::string& dataset,
-                                                               const std::string& sha256) override;
-  Result<DatasetVersionRecord> GetDatasetVersion(const std::string& dataset, int64_t version) override;
-  Result<std::vector<DatasetVersionRecord>> ListDatasetVersions(const std::string& dataset) override;
-  Status UpdateSchema(const std::string& dataset, const std::string& schema_yaml) override;
-  Result<int64_t> SchemaVersion() override;
-
- private:
-  Result<std::vector<DatasetVersionRecord>> QueryVersions(const std::string& where_sql,
-                                                          const std::vector<SqlValue>& args);
-  Result<std::vector<DatasetRecord>> QueryDatasets(const std::string& where_sql,
-                                                   const std::vector<SqlValue>& args);
-  Env* env_;
-  std::unique_ptr<SqliteDb> db_;
+    R"sql(
+    CREATE TABLE experiments (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      created_us INTEGER NOT NULL
+    );
+    CREATE TABLE runs (
+      id INTEGER PRIMARY KEY,
+      run_id TEXT NOT NULL UNIQUE,
+      experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+      name TEXT NOT NULL,
+      status TEXT NOT NULL,
+      start_us INTEGER NOT NULL,
+      end_us INTEGER NOT NULL,
+      user TEXT NOT NULL,
+      host TEXT NOT NULL,
+      command TEXT NOT NULL,
+      gyre_version TEXT NOT NULL,
+      git_commit TEXT NOT NULL,
+      git_dirty INTEGER NOT NULL,
+      parent_run_id TEXT REFERENCES runs(run_id)
+    );
+    CREATE INDEX runs_by_experiment ON runs(experiment_id, start_us);
+    CREATE TABLE params (
+      run_id TEXT NOT NULL REFERENCES runs(run_id),
+      key TEXT NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (run_id, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE tags (
+      run_id TEXT NOT NULL REFERENCES runs(run_id),
+      key TEXT NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (run_id, key)
+    ) WITHOUT ROWID;
+    -- The hot table: one B-tree keyed by the whole point (as MLflow's primary key), with the
+    -- run and the metric name as integers so that comparing keys is cheap. A NaN value is
+    -- stored as 0 with is_nan = 1.
+    CREATE TABLE metric_names (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE metrics (
+      run INTEGER NOT NULL REFERENCES runs(id),
+      key INTEGER NOT NULL REFERENCES metric_names(id),
+      step INTEGER NOT NULL,
+      timestamp_us INTEGER NOT NULL,
+      value REAL NOT NULL,
+      is_nan INTEGER NOT NULL,
+      PRIMARY KEY (run, key, step, timestamp_us, value, is_nan)
+    ) WITHOUT ROWID;
+    CREATE TABLE latest_metrics (
+      run INTEGER NOT NULL REFERENCES runs(id),
+      key INTEGER NOT NULL REFERENCES metric_names(id),
+      step INTEGER NOT NULL,
+      timestamp_us INTEGER NOT NULL,
+      value REAL NOT NULL,
+      is_nan INTEGER NOT NULL,
+      PRIMARY KEY (run, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE artifacts (
+      run_id TEXT NOT NULL REFERENCES runs(run_id),
+      path TEXT NOT NULL,
+      sha256 TEXT NOT NULL,
+      bytes INTEGER NOT NULL,
+      PRIMARY KEY (run_id, path)
+    ) WITHOUT ROWID;
+    CREATE TABLE run_inputs (
+      run_id TEXT NOT NULL REFERENCES runs(run_id),
+      dataset_id INTEGER NOT NULL,
+      version INTEGER NOT NULL,
+      PRIMARY KEY (run_id, dataset_id, version),
+      FOREIGN KEY (dataset_id, version) REFERENCES dataset_versions(dataset_id, version)
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 const char kVersionColumns[] =
@@ -84,6 +134,8 @@ DatasetVersionRecord VersionFromRow(SqliteStmt& s) {
   r.created_us = s.Int(11);
   return r;
 }
+
+}  // namespace
 
 Status SqliteStore::Migrate() {
   return db_->Transaction([&]() -> Status {
@@ -203,8 +255,6 @@ Status SqliteStore::UpdateSchema(const std::string& dataset, const std::string& 
     return db_->Run("UPDATE datasets SET schema_yaml = ? WHERE id = ?", {SqlValue(schema_yaml), SqlValue(ids[0])});
   });
 }
-
-}  // namespace
 
 Result<std::unique_ptr<MetadataStore>> MetadataStore::Open(const HomeLayout& layout, Env* env) {
   RETURN_IF_ERROR(env->CreateDirs(layout.root));

@@ -19,6 +19,16 @@ Result<bool> SqliteStmt::Step() {
   return Status(code, std::string("metadata store: ") + sqlite3_errmsg(db_));
 }
 
+void SqliteStmt::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+void SqliteStmt::BindInt(int index, int64_t v) { sqlite3_bind_int64(stmt_, index, v); }
+void SqliteStmt::BindDouble(int index, double v) { sqlite3_bind_double(stmt_, index, v); }
+void SqliteStmt::BindText(int index, std::string_view v) {
+  sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
 int64_t SqliteStmt::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 double SqliteStmt::Double(int col) const { return sqlite3_column_double(stmt_, col); }
 bool SqliteStmt::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
@@ -33,6 +43,9 @@ Status SqliteDb::Error(int rc, const std::string& what) const {
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
+  // Memory statistics cost a global mutex on every allocation; Gyre does not read them.
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -25,6 +26,11 @@ class SqliteStmt {
   SqliteStmt& operator=(const SqliteStmt&) = delete;
 
   Result<bool> Step();  // true: a row is available
+  // For running one statement many times: reset, then bind by 1-based index, then Step.
+  void Reset();
+  void BindInt(int index, int64_t v);
+  void BindDouble(int index, double v);
+  void BindText(int index, std::string_view v);  // copied by SQLite
   int64_t Int(int col) const;
   double Double(int col) const;
   std::string Text(int col) const;

@@ -1,0 +1,65 @@
+// The SQLite implementation of MetadataStore. Internal to store/sqlite/: other folders see
+// only store/metadata_store.h.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/metadata_store.h"
+#include "store/sqlite/sqlite_util.h"
+
+namespace gyre {
+
+class SqliteStore : public MetadataStore {
+ public:
+  SqliteStore(Env* env, std::unique_ptr<SqliteDb> db) : env_(env), db_(std::move(db)) {}
+
+  Status Migrate();
+  Result<std::optional<DatasetRecord>> FindDataset(const std::string& name) override;
+  Result<std::vector<DatasetRecord>> ListDatasets() override;
+  Result<DatasetVersionRecord> AddDatasetVersion(const NewDatasetVersion& request, bool* created) override;
+  Result<std::optional<DatasetVersionRecord>> FindVersionBySha(const std::string& dataset,
+                                                               const std::string& sha256) override;
+  Result<DatasetVersionRecord> GetDatasetVersion(const std::string& dataset, int64_t version) override;
+  Result<std::vector<DatasetVersionRecord>> ListDatasetVersions(const std::string& dataset) override;
+  Status UpdateSchema(const std::string& dataset, const std::string& schema_yaml) override;
+  Result<int64_t> SchemaVersion() override;
+
+  // Tracking (sqlite_tracking.cc).
+  Result<ExperimentRecord> GetOrCreateExperiment(const std::string& name, int64_t now_us) override;
+  Result<std::vector<ExperimentRecord>> ListExperiments() override;
+  Status CreateRun(const RunRecord& run) override;
+  Status FinishRun(const std::string& run_id, const std::string& status, int64_t end_us) override;
+  Status LogBatch(const std::string& run_id, const KeyValues& params, const std::vector<MetricPoint>& metrics,
+                  const KeyValues& tags) override;
+  Result<std::string> ResolveRunId(const std::string& prefix) override;
+  Result<RunRecord> GetRun(const std::string& run_id) override;
+  Result<std::vector<RunRecord>> ListRuns(const std::string& experiment) override;
+  Result<KeyValues> GetParams(const std::string& run_id) override;
+  Result<KeyValues> GetTags(const std::string& run_id) override;
+  Result<std::vector<MetricPoint>> GetLatestMetrics(const std::string& run_id) override;
+  Result<std::vector<MetricPoint>> GetMetricHistory(const std::string& run_id, const std::string& key) override;
+  Status AddArtifact(const std::string& run_id, const ArtifactRecord& artifact) override;
+  Result<std::vector<ArtifactRecord>> ListArtifacts(const std::string& run_id) override;
+  Status AddRunInput(const std::string& run_id, const RunInputRecord& input) override;
+  Result<std::vector<RunInputRecord>> ListRunInputs(const std::string& run_id) override;
+  Result<std::vector<RunRecord>> RunsUsingDataset(const std::string& dataset, int64_t version) override;
+
+ private:
+  Result<std::vector<RunRecord>> QueryRuns(const std::string& where_sql, const std::vector<SqlValue>& args);
+  Status CheckRunExists(const std::string& run_id);
+  Result<int64_t> RunKey(const std::string& run_id);  // the integer key of a run
+  Status InsertParams(const std::string& run_id, const KeyValues& params);
+  Status InsertMetrics(int64_t run, const std::vector<MetricPoint>& metrics);
+  Result<int64_t> MetricNameId(const std::string& name);
+  Result<std::vector<DatasetVersionRecord>> QueryVersions(const std::string& where_sql,
+                                                          const std::vector<SqlValue>& args);
+  Result<std::vector<DatasetRecord>> QueryDatasets(const std::string& where_sql,
+                                                   const std::vector<SqlValue>& args);
+  Env* env_;
+  std::unique_ptr<SqliteDb> db_;
+};
+
+
+}  // namespace gyre
