@@ -59,10 +59,16 @@ Result<std::vector<MetricPoint>> QueryMetrics(SqliteDb* db, const std::string& s
   }
 }
 
-// SQLite has no NaN: it is stored as 0 with is_nan = 1 (as MLflow does). Infinities are kept.
-void BindMetricValue(SqliteStmt* stmt, int value_index, double v) {
-  stmt->BindDouble(value_index, std::isnan(v) ? 0.0 : v);
-  stmt->BindInt(value_index + 1, std::isnan(v) ? 1 : 0);
+// Binds (run, key, step, timestamp_us, value, is_nan). SQLite has no NaN: it is stored as 0
+// with is_nan = 1 (as MLflow does); infinities are kept.
+void BindPoint(SqliteStmt* stmt, int64_t run, int64_t key, const MetricPoint& p) {
+  stmt->Reset();
+  stmt->BindInt(1, run);
+  stmt->BindInt(2, key);
+  stmt->BindInt(3, p.step);
+  stmt->BindInt(4, p.timestamp_us);
+  stmt->BindDouble(5, std::isnan(p.value) ? 0.0 : p.value);
+  stmt->BindInt(6, std::isnan(p.value) ? 1 : 0);
 }
 
 }  // namespace
@@ -182,12 +188,7 @@ Status SqliteStore::InsertMetrics(int64_t run, const std::vector<MetricPoint>& m
       "INSERT OR IGNORE INTO metrics (run, key, step, timestamp_us, value, is_nan) VALUES (?, ?, ?, ?, ?, ?)", {}));
   std::unordered_map<int64_t, const MetricPoint*> latest;  // per key, in this batch
   for (const auto& [key, p] : order) {
-    insert->Reset();
-    insert->BindInt(1, run);
-    insert->BindInt(2, key);
-    insert->BindInt(3, p->step);
-    insert->BindInt(4, p->timestamp_us);
-    BindMetricValue(insert.get(), 5, p->value);
+    BindPoint(insert.get(), run, key, *p);
     ASSIGN_OR_RETURN(bool ignored, insert->Step());
     (void)ignored;
     const MetricPoint*& best = latest[key];
@@ -199,12 +200,7 @@ Status SqliteStore::InsertMetrics(int64_t run, const std::vector<MetricPoint>& m
       "value = excluded.value, is_nan = excluded.is_nan WHERE (excluded.step, excluded.timestamp_us) >= "
       "(latest_metrics.step, latest_metrics.timestamp_us)", {}));
   for (const auto& [key, p] : latest) {
-    upsert->Reset();
-    upsert->BindInt(1, run);
-    upsert->BindInt(2, key);
-    upsert->BindInt(3, p->step);
-    upsert->BindInt(4, p->timestamp_us);
-    BindMetricValue(upsert.get(), 5, p->value);
+    BindPoint(upsert.get(), run, key, *p);
     ASSIGN_OR_RETURN(bool ignored, upsert->Step());
     (void)ignored;
   }
