@@ -9,7 +9,7 @@ endif
 
 # Debian 12 packages the build, the tests and the demo need (DESIGN.md, "Dependencies").
 DEB_PACKAGES := g++ cmake make pkg-config git ccache \
-  libsqlite3-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev \
+  libsqlite3-dev sqlite3 libssl-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev \
   libspdlog-dev libfmt-dev libzstd-dev libboost-dev libxgboost-dev \
   libgtest-dev libgmock-dev libbenchmark-dev
 # Only the peer benchmarks and the golden-value scripts need these.

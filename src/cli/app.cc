@@ -50,6 +50,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   Action action;
   AddDataCommands(app, ctx, &action);
   AddRunsCommands(app, ctx, &action);
+  AddModelsCommands(app, ctx, &action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
   try {

@@ -47,5 +47,6 @@ struct CliContext {
 using Action = std::function<Status()>;
 void AddDataCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddRunsCommands(CLI::App& app, CliContext& ctx, Action* action);
+void AddModelsCommands(CLI::App& app, CliContext& ctx, Action* action);
 
 }  // namespace gyre

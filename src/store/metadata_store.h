@@ -86,6 +86,34 @@ struct RunInputRecord {
   int64_t version = 0;
 };
 
+// Registry (registry/): registered models, their versions and aliases, and the audit log.
+struct ModelRecord {
+  std::string name;
+  std::string description;
+  int64_t created_us = 0;
+  int64_t updated_us = 0;
+  int64_t latest_version = 0;
+};
+
+struct ModelVersionRecord {
+  std::string model;
+  int64_t version = 0;
+  std::string run_id;          // the run that produced it
+  std::string bundle_sha256;   // the object holding the model bundle
+  std::string signature_json;  // inputs and outputs it expects
+  std::string status = "READY";
+  int64_t created_us = 0;
+  std::vector<std::string> aliases;  // filled by the getters
+};
+
+// One change of the registry: who did what to which object, and the object before and after
+// (JSON, "null" when it did not exist).
+struct AuditRecord {
+  int64_t id = 0;
+  int64_t time_us = 0;
+  std::string actor, action, object, before, after;
+};
+
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
@@ -139,6 +167,32 @@ class MetadataStore {
   virtual Result<std::vector<RunInputRecord>> ListRunInputs(const std::string& run_id) = 0;
   // The runs that used a dataset (any version when `version` is 0), newest first.
   virtual Result<std::vector<RunRecord>> RunsUsingDataset(const std::string& dataset, int64_t version) = 0;
+
+  // Registry. Every change is one transaction that also appends to the audit log and bumps
+  // the change counter.
+  virtual Result<ModelRecord> CreateModel(const std::string& name, const std::string& description,
+                                          const std::string& actor, int64_t now_us) = 0;
+  virtual Result<std::optional<ModelRecord>> FindModel(const std::string& name) = 0;
+  virtual Result<std::vector<ModelRecord>> ListModels() = 0;
+  // Creates the model if needed and the next version of it. The run must exist.
+  virtual Result<ModelVersionRecord> CreateModelVersion(const ModelVersionRecord& version,
+                                                        const std::string& actor, int64_t now_us) = 0;
+  virtual Result<ModelVersionRecord> GetModelVersion(const std::string& model, int64_t version) = 0;
+  virtual Result<ModelVersionRecord> GetModelVersionByAlias(const std::string& model, const std::string& alias) = 0;
+  virtual Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string& model) = 0;
+  // Points `alias` at `version`, moving it if it pointed elsewhere (aliases are unique per model).
+  virtual Status SetAlias(const std::string& model, const std::string& alias, int64_t version,
+                          const std::string& actor, int64_t now_us) = 0;
+  virtual Status DeleteAlias(const std::string& model, const std::string& alias, const std::string& actor,
+                             int64_t now_us) = 0;
+  virtual Status SetModelTag(const std::string& model, const std::string& key, const std::string& value,
+                             const std::string& actor, int64_t now_us) = 0;
+  virtual Result<KeyValues> GetModelTags(const std::string& model) = 0;
+  // Newest first; only entries about `object` (e.g. "fraud" or "fraud:3") when it is given.
+  virtual Result<std::vector<AuditRecord>> ListAudit(const std::string& object, int64_t limit) = 0;
+  // Goes up by one with every registry change: a cheap way for another process (the model
+  // server) to notice that an alias moved.
+  virtual Result<int64_t> RegistryChangeCounter() = 0;
 };
 
 }  // namespace gyre

@@ -112,6 +112,55 @@ const char* const kMigrations[] = {
       FOREIGN KEY (dataset_id, version) REFERENCES dataset_versions(dataset_id, version)
     ) WITHOUT ROWID;
     )sql",
+    R"sql(
+    CREATE TABLE registered_models (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      description TEXT NOT NULL,
+      created_us INTEGER NOT NULL,
+      updated_us INTEGER NOT NULL
+    );
+    CREATE TABLE model_tags (
+      model_id INTEGER NOT NULL REFERENCES registered_models(id),
+      key TEXT NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (model_id, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE model_versions (
+      model_id INTEGER NOT NULL REFERENCES registered_models(id),
+      version INTEGER NOT NULL,
+      run_id TEXT NOT NULL REFERENCES runs(run_id),
+      bundle_sha256 TEXT NOT NULL,
+      signature_json TEXT NOT NULL,
+      status TEXT NOT NULL,
+      created_us INTEGER NOT NULL,
+      PRIMARY KEY (model_id, version)
+    ) WITHOUT ROWID;
+    CREATE TABLE model_aliases (
+      model_id INTEGER NOT NULL,
+      alias TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      PRIMARY KEY (model_id, alias),
+      FOREIGN KEY (model_id, version) REFERENCES model_versions(model_id, version)
+    ) WITHOUT ROWID;
+    -- Append-only: nothing updates or deletes these rows.
+    CREATE TABLE audit_log (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      time_us INTEGER NOT NULL,
+      actor TEXT NOT NULL,
+      action TEXT NOT NULL,
+      object TEXT NOT NULL,
+      before_json TEXT NOT NULL,
+      after_json TEXT NOT NULL
+    );
+    CREATE INDEX audit_by_object ON audit_log(object, id);
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE registry_changes (id INTEGER PRIMARY KEY CHECK (id = 1), counter INTEGER NOT NULL);
+    INSERT INTO registry_changes VALUES (1, 0);
+    )sql",
 };
 
 const char kVersionColumns[] =

@@ -46,7 +46,33 @@ class SqliteStore : public MetadataStore {
   Result<std::vector<RunInputRecord>> ListRunInputs(const std::string& run_id) override;
   Result<std::vector<RunRecord>> RunsUsingDataset(const std::string& dataset, int64_t version) override;
 
+  // Registry (sqlite_registry.cc).
+  Result<ModelRecord> CreateModel(const std::string& name, const std::string& description, const std::string& actor,
+                                  int64_t now_us) override;
+  Result<std::optional<ModelRecord>> FindModel(const std::string& name) override;
+  Result<std::vector<ModelRecord>> ListModels() override;
+  Result<ModelVersionRecord> CreateModelVersion(const ModelVersionRecord& version, const std::string& actor,
+                                                int64_t now_us) override;
+  Result<ModelVersionRecord> GetModelVersion(const std::string& model, int64_t version) override;
+  Result<ModelVersionRecord> GetModelVersionByAlias(const std::string& model, const std::string& alias) override;
+  Result<std::vector<ModelVersionRecord>> ListModelVersions(const std::string& model) override;
+  Status SetAlias(const std::string& model, const std::string& alias, int64_t version, const std::string& actor,
+                  int64_t now_us) override;
+  Status DeleteAlias(const std::string& model, const std::string& alias, const std::string& actor,
+                     int64_t now_us) override;
+  Status SetModelTag(const std::string& model, const std::string& key, const std::string& value,
+                     const std::string& actor, int64_t now_us) override;
+  Result<KeyValues> GetModelTags(const std::string& model) override;
+  Result<std::vector<AuditRecord>> ListAudit(const std::string& object, int64_t limit) override;
+  Result<int64_t> RegistryChangeCounter() override;
+
  private:
+  // Registry helpers; callers hold a transaction.
+  Result<int64_t> ModelKey(const std::string& name);
+  Status Audit(const std::string& actor, int64_t now_us, const std::string& action, const std::string& object,
+               const std::string& before, const std::string& after);
+  Result<std::vector<ModelVersionRecord>> QueryModelVersions(const std::string& where_sql,
+                                                             const std::vector<SqlValue>& args);
   Result<std::vector<RunRecord>> QueryRuns(const std::string& where_sql, const std::vector<SqlValue>& args);
   Status CheckRunExists(const std::string& run_id);
   Result<int64_t> RunKey(const std::string& run_id);  // the integer key of a run

@@ -1,0 +1,90 @@
+// `gyre models list | show | alias | register` and `gyre audit` against a real home.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.h"
+#include "tests/test_util.h"
+#include "track/tracker.h"
+
+namespace gyre {
+namespace {
+
+using json = nlohmann::json;
+
+class ModelsCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    HomeLayout layout(dir_.File("home"));
+    auto objects = ObjectStore::Open(layout, Env::Default());
+    auto meta = MetadataStore::Open(layout, Env::Default());
+    ASSERT_TRUE(objects.ok() && meta.ok());
+    objects_ = std::move(objects).value();
+    meta_ = std::move(meta).value();
+    tracker_ = std::make_unique<Tracker>(meta_.get(), objects_.get(), Env::Default());
+  }
+  std::string TrainedRun() {
+    auto id = tracker_->StartRun({});
+    EXPECT_TRUE(id.ok());
+    EXPECT_OK(tracker_->LogArtifactBytes(*id, "model", "bundle of " + *id));
+    return *id;
+  }
+  int Gyre(std::vector<std::string> args, std::string* out, std::string* err = nullptr) {
+    args.insert(args.begin(), {"gyre", "--home", dir_.File("home")});
+    std::ostringstream o, e;
+    int code = RunCli(args, o, e);
+    *out = o.str();
+    if (err) *err = e.str();
+    return code;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<ObjectStore> objects_;
+  std::unique_ptr<MetadataStore> meta_;
+  std::unique_ptr<Tracker> tracker_;
+};
+
+TEST_F(ModelsCliTest, RegisterAliasShowAudit) {
+  std::string out, err;
+  std::string r1 = TrainedRun(), r2 = TrainedRun();
+  ASSERT_EQ(Gyre({"models", "register", r1, "--name", "fraud", "--json"}, &out, &err), 0) << err;
+  EXPECT_EQ(json::parse(out)["version"], 1);
+  ASSERT_EQ(Gyre({"models", "register", r2.substr(0, 10), "--name", "fraud"}, &out, &err), 0) << err;
+  ASSERT_EQ(Gyre({"models", "alias", "fraud", "1", "champion"}, &out, &err), 0) << err;
+  ASSERT_EQ(Gyre({"models", "alias", "fraud", "2", "champion"}, &out, &err), 0) << err;
+  ASSERT_EQ(Gyre({"models", "show", "fraud:champion", "--json"}, &out, &err), 0) << err;
+  json v = json::parse(out);
+  EXPECT_EQ(v["version"], 2);
+  EXPECT_EQ(v["run_id"], r2);
+  ASSERT_EQ(Gyre({"models", "show", "fraud", "--json"}, &out, &err), 0) << err;
+  json m = json::parse(out);
+  EXPECT_EQ(m["versions"].size(), 2u);
+  EXPECT_EQ(m["audit"][0]["action"], "move_alias");
+  EXPECT_EQ(m["audit"][0]["before"]["version"], 1);
+  ASSERT_EQ(Gyre({"models", "list", "--json"}, &out, &err), 0) << err;
+  EXPECT_EQ(json::parse(out)["models"][0]["latest_version"], 2);
+  ASSERT_EQ(Gyre({"audit", "--json"}, &out, &err), 0) << err;
+  json audit = json::parse(out)["audit"];
+  EXPECT_EQ(audit.size(), 5u);  // create model, two versions, set and move the alias
+  ASSERT_EQ(Gyre({"models", "list"}, &out, &err), 0);
+  EXPECT_NE(out.find("champion=2"), std::string::npos) << out;
+}
+
+TEST_F(ModelsCliTest, ErrorsExitOneAndChangeNothing) {
+  std::string out, err;
+  std::string r = TrainedRun();
+  ASSERT_EQ(Gyre({"models", "register", r, "--name", "fraud"}, &out, &err), 0) << err;
+  EXPECT_EQ(Gyre({"models", "alias", "fraud", "9", "champion"}, &out, &err), 1);
+  EXPECT_NE(err.find("no version 9"), std::string::npos) << err;
+  EXPECT_EQ(Gyre({"models", "show", "nope"}, &out, &err), 1);
+  EXPECT_EQ(Gyre({"models", "show", "fraud:0"}, &out, &err), 1);
+  EXPECT_EQ(Gyre({"models", "register", std::string(32, 'e'), "--name", "fraud"}, &out, &err), 1);
+  EXPECT_EQ(Gyre({"models", "alias", "fraud", "x", "champion"}, &out, &err), 2) << "VERSION must be a number";
+  ASSERT_EQ(Gyre({"audit", "--json"}, &out, &err), 0);
+  EXPECT_EQ(json::parse(out)["audit"].size(), 2u) << "only the successful register";
+}
+
+}  // namespace
+}  // namespace gyre
