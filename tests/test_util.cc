@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/cli.h"
+
 namespace gyre::testing {
 
 TempDir::TempDir() {
@@ -28,6 +30,26 @@ std::string TempDir::Write(const std::string& name, const std::string& content) 
   std::string p = File(name);
   std::ofstream(p, std::ios::binary) << content;
   return p;
+}
+
+TestHome::TestHome(const std::string& root) : layout(root) {
+  auto o = ObjectStore::Open(layout, Env::Default());
+  auto m = MetadataStore::Open(layout, Env::Default());
+  if (!o.ok() || !m.ok()) {
+    ADD_FAILURE() << "cannot open a home at " << root << ": " << o.status().ToString() << m.status().ToString();
+    return;
+  }
+  objects = std::move(o).value();
+  meta = std::move(m).value();
+}
+
+int RunGyre(const std::string& home, std::vector<std::string> args, std::string* out, std::string* err) {
+  args.insert(args.begin(), {"gyre", "--home", home});
+  std::ostringstream o, e;
+  int code = RunCli(args, o, e);
+  *out = o.str();
+  if (err != nullptr) *err = e.str();
+  return code;
 }
 
 std::string ReadAll(const std::string& path) {

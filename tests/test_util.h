@@ -3,9 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
+#include "store/metadata_store.h"
+#include "store/object_store.h"
 
 namespace gyre::testing {
 
@@ -22,6 +26,17 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// A home with its stores open, for tests that set data up through the C++ API.
+struct TestHome {
+  explicit TestHome(const std::string& root);
+  HomeLayout layout;
+  std::unique_ptr<ObjectStore> objects;
+  std::unique_ptr<MetadataStore> meta;
+};
+
+// Runs `gyre --home HOME ARGS...` in-process; returns the exit code.
+int RunGyre(const std::string& home, std::vector<std::string> args, std::string* out, std::string* err = nullptr);
 
 std::string ReadAll(const std::string& path);
 std::string DatasetPath(const std::string& name);  // ../shared/datasets/NAME

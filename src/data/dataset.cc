@@ -4,23 +4,12 @@
 #include <filesystem>
 
 #include "core/log.h"
+#include "core/names.h"
 #include "core/sha256.h"
 
 namespace gyre {
 
-Status CheckDatasetName(std::string_view name) {
-  auto ok_char = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-' || c == '.';
-  };
-  bool ok = !name.empty() && name.size() <= 100 && name[0] != '.' && name[0] != '-' && name[0] != '_';
-  for (char c : name) ok = ok && ok_char(c);
-  if (!ok) {
-    return InvalidArgument("invalid dataset name \"" + std::string(name) +
-                           "\": use letters, digits, '_', '-' and '.', starting with a letter or digit");
-  }
-  return Status::OK();
-}
+Status CheckDatasetName(std::string_view name) { return CheckName("dataset", name); }
 
 Result<DatasetRef> ParseDatasetRef(std::string_view text) {
   DatasetRef ref;

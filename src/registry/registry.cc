@@ -1,5 +1,7 @@
 #include "registry/registry.h"
 
+#include "core/names.h"
+
 #include <unistd.h>
 
 #include <cctype>
@@ -7,26 +9,12 @@
 #include <cstdlib>
 
 namespace gyre {
-namespace {
-
-bool NameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; }
-
-}  // namespace
-
 std::string ModelRef::ToString() const {
   if (!alias.empty()) return name + ":" + alias;
   return version ? name + ":" + std::to_string(version) : name;
 }
 
-Status CheckModelName(std::string_view name) {
-  bool ok = !name.empty() && name.size() <= 100 && std::isalnum(static_cast<unsigned char>(name[0]));
-  for (char c : name) ok = ok && NameChar(c);
-  if (!ok) {
-    return InvalidArgument("invalid model name \"" + std::string(name) +
-                           "\": use letters, digits, '_', '-' and '.', starting with a letter or digit");
-  }
-  return Status::OK();
-}
+Status CheckModelName(std::string_view name) { return CheckName("model", name); }
 
 Status CheckAlias(std::string_view alias) {
   bool ok = !alias.empty() && alias.size() <= 100 && std::isalpha(static_cast<unsigned char>(alias[0]));

@@ -17,13 +17,10 @@ using json = nlohmann::json;
 class RunsCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    HomeLayout layout(dir_.File("home"));
-    auto objects = ObjectStore::Open(layout, Env::Default());
-    auto meta = MetadataStore::Open(layout, Env::Default());
-    ASSERT_TRUE(objects.ok() && meta.ok());
-    objects_ = std::move(objects).value();
-    meta_ = std::move(meta).value();
-    tracker_ = std::make_unique<Tracker>(meta_.get(), objects_.get(), Env::Default());
+    home_ = std::make_unique<testing::TestHome>(dir_.File("home"));
+    objects_ = home_->objects.get();
+    meta_ = home_->meta.get();
+    tracker_ = std::make_unique<Tracker>(meta_, objects_, Env::Default());
   }
   std::string Run(const std::string& experiment, const std::string& depth, double auc) {
     RunOptions o;
@@ -36,17 +33,13 @@ class RunsCliTest : public ::testing::Test {
     return *id;
   }
   int Gyre(std::vector<std::string> args, std::string* out, std::string* err = nullptr) {
-    args.insert(args.begin(), {"gyre", "--home", dir_.File("home")});
-    std::ostringstream o, e;
-    int code = RunCli(args, o, e);
-    *out = o.str();
-    if (err) *err = e.str();
-    return code;
+    return testing::RunGyre(dir_.File("home"), std::move(args), out, err);
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<ObjectStore> objects_;
-  std::unique_ptr<MetadataStore> meta_;
+  std::unique_ptr<testing::TestHome> home_;
+  ObjectStore* objects_ = nullptr;
+  MetadataStore* meta_ = nullptr;
   std::unique_ptr<Tracker> tracker_;
 };
 

@@ -11,14 +11,11 @@ namespace {
 class RegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    HomeLayout layout(dir_.File("home"));
-    auto objects = ObjectStore::Open(layout, Env::Default());
-    auto meta = MetadataStore::Open(layout, Env::Default());
-    ASSERT_TRUE(objects.ok() && meta.ok());
-    objects_ = std::move(objects).value();
-    meta_ = std::move(meta).value();
-    tracker_ = std::make_unique<Tracker>(meta_.get(), objects_.get(), Env::Default());
-    registry_ = std::make_unique<Registry>(meta_.get(), Env::Default(), "alice@test");
+    home_ = std::make_unique<testing::TestHome>(dir_.File("home"));
+    objects_ = home_->objects.get();
+    meta_ = home_->meta.get();
+    tracker_ = std::make_unique<Tracker>(meta_, objects_, Env::Default());
+    registry_ = std::make_unique<Registry>(meta_, Env::Default(), "alice@test");
   }
   // A finished run with a "model" artifact holding `bundle`.
   std::string TrainedRun(const std::string& bundle) {
@@ -31,8 +28,9 @@ class RegistryTest : public ::testing::Test {
   int64_t Counter() { return *meta_->RegistryChangeCounter(); }
 
   testing::TempDir dir_;
-  std::unique_ptr<ObjectStore> objects_;
-  std::unique_ptr<MetadataStore> meta_;
+  std::unique_ptr<testing::TestHome> home_;
+  ObjectStore* objects_ = nullptr;
+  MetadataStore* meta_ = nullptr;
   std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<Registry> registry_;
 };
