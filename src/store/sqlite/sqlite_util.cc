@@ -19,10 +19,7 @@ Result<bool> SqliteStmt::Step() {
   return Status(code, std::string("metadata store: ") + sqlite3_errmsg(db_));
 }
 
-void SqliteStmt::Reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
+void SqliteStmt::Reset() { sqlite3_reset(stmt_); }  // bindings stay until re-bound
 void SqliteStmt::BindInt(int index, int64_t v) { sqlite3_bind_int64(stmt_, index, v); }
 void SqliteStmt::BindDouble(int index, double v) { sqlite3_bind_double(stmt_, index, v); }
 void SqliteStmt::BindText(int index, std::string_view v) {

@@ -26,7 +26,8 @@ class SqliteStmt {
   SqliteStmt& operator=(const SqliteStmt&) = delete;
 
   Result<bool> Step();  // true: a row is available
-  // For running one statement many times: reset, then bind by 1-based index, then Step.
+  // For running one statement many times: reset, then bind by 1-based index (every
+  // parameter: old bindings stay), then Step.
   void Reset();
   void BindInt(int index, int64_t v);
   void BindDouble(int index, double v);
