@@ -150,8 +150,19 @@ Status DataShow(CliContext& ctx, const std::string& ref_text) {
   ASSIGN_OR_RETURN(DatasetVersionRecord v, catalog.Get(ref));
   ASSIGN_OR_RETURN(DatasetStats stats, StatsFromJson(v.stats_json));
   ASSIGN_OR_RETURN(auto all, ctx.meta()->ListDatasetVersions(v.dataset));
+  // Lineage, downstream: the runs that used this version and the models they registered.
+  ASSIGN_OR_RETURN(auto runs, ctx.meta()->RunsUsingDataset(v.dataset, v.version));
+  std::vector<std::string> models;
+  for (const auto& r : runs) {
+    ASSIGN_OR_RETURN(auto built, ctx.meta()->ModelVersionsFromRun(r.run_id));
+    for (const auto& m : built) models.push_back(m.model + ":" + std::to_string(m.version));
+  }
   if (ctx.json) {
     json j = VersionJson(v);
+    json used = json::array();
+    for (const auto& r : runs) used.push_back(r.run_id);
+    j["used_by_runs"] = used;
+    j["models"] = models;
     j["anomalies"] = json::parse(v.anomalies_json);
     j["statistics"] = json::parse(v.stats_json);
     json versions = json::array();
@@ -166,6 +177,16 @@ Status DataShow(CliContext& ctx, const std::string& ref_text) {
           << "\n  source    " << v.source << "\n  added     " << TimeText(v.created_us) << "\n\n";
   PrintColumnSummary(ctx.out, stats);
   ctx.out << "\n";
+  if (!runs.empty()) {
+    ctx.out << "used by " << runs.size() << (runs.size() == 1 ? " run" : " runs") << " (";
+    for (size_t i = 0; i < runs.size() && i < 5; ++i) ctx.out << (i ? ", " : "") << ShortSha(runs[i].run_id);
+    ctx.out << (runs.size() > 5 ? ", ..." : "") << ")";
+    if (!models.empty()) {
+      ctx.out << "; models built from it:";
+      for (const auto& m : models) ctx.out << " " << m;
+    }
+    ctx.out << "\n";
+  }
   auto anomalies = json::parse(v.anomalies_json);
   if (anomalies.empty()) {
     ctx.out << "no anomalies against the schema when added\n";

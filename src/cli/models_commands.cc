@@ -66,8 +66,15 @@ Status ModelsShow(CliContext& ctx, const std::string& text) {
   if (ref.version != 0 || !ref.alias.empty()) {
     ASSIGN_OR_RETURN(ModelVersionRecord v, registry.Resolve(ref));
     ASSIGN_OR_RETURN(auto audit, ctx.meta()->ListAudit(v.model + ":" + std::to_string(v.version), 20));
+    // Lineage, upstream: the run that made it, the data and code that run used.
+    ASSIGN_OR_RETURN(RunRecord run, ctx.meta()->GetRun(v.run_id));
+    ASSIGN_OR_RETURN(auto inputs, ctx.meta()->ListRunInputs(v.run_id));
+    json lineage{{"run_id", run.run_id}, {"experiment", run.experiment}, {"git_commit", run.git_commit},
+                 {"git_dirty", run.git_dirty}, {"inputs", json::array()}};
+    for (const auto& i : inputs) lineage["inputs"].push_back(i.dataset + ":" + std::to_string(i.version));
     if (ctx.json) {
       json j = VersionJson(v);
+      j["lineage"] = lineage;
       j["signature"] = json::parse(v.signature_json, nullptr, false);
       json au = json::array();
       for (const auto& a : audit) au.push_back(AuditJson(a));
@@ -77,7 +84,10 @@ Status ModelsShow(CliContext& ctx, const std::string& text) {
     }
     ctx.out << v.model << ":" << v.version << "\n  aliases  " << Aliases(v) << "\n  run      " << v.run_id
             << "\n  bundle   " << v.bundle_sha256 << "\n  status   " << v.status << "\n  created  "
-            << TimeText(v.created_us) << "\n\nhistory:\n";
+            << TimeText(v.created_us) << "\n  code     " << (run.git_commit.empty() ? "-" : run.git_commit)
+            << (run.git_dirty ? " (uncommitted changes)" : "") << "\n  data     ";
+    for (size_t i = 0; i < inputs.size(); ++i) ctx.out << (i ? ", " : "") << inputs[i].dataset << ":" << inputs[i].version;
+    ctx.out << (inputs.empty() ? "-" : "") << "\n\nhistory:\n";
     PrintAudit(ctx.out, audit);
     return Status::OK();
   }

@@ -88,6 +88,7 @@ Status RunsShow(CliContext& ctx, const std::string& id) {
   Tracker tracker(ctx.meta(), ctx.objects(), ctx.env);
   ASSIGN_OR_RETURN(RunView v, tracker.GetRun(id));
   ASSIGN_OR_RETURN(auto children, ctx.meta()->ListRuns(v.run.experiment));
+  ASSIGN_OR_RETURN(auto built, ctx.meta()->ModelVersionsFromRun(v.run.run_id));  // lineage, downstream
   if (ctx.json) {
     json j = ViewJson(v);
     json kids = json::array();
@@ -95,6 +96,9 @@ Status RunsShow(CliContext& ctx, const std::string& id) {
       if (c.parent_run_id == v.run.run_id) kids.push_back(c.run_id);
     }
     j["child_runs"] = kids;
+    json models = json::array();
+    for (const auto& m : built) models.push_back(m.model + ":" + std::to_string(m.version));
+    j["models"] = models;
     ctx.out << j.dump(2) << "\n";
     return Status::OK();
   }
@@ -117,6 +121,10 @@ Status RunsShow(CliContext& ctx, const std::string& id) {
   if (!v.inputs.empty()) {
     ctx.out << "\ninputs:\n";
     for (const auto& i : v.inputs) ctx.out << "  " << i.dataset << ":" << i.version << "\n";
+  }
+  if (!built.empty()) {
+    ctx.out << "\nregistered as:\n";
+    for (const auto& m : built) ctx.out << "  " << m.model << ":" << m.version << "\n";
   }
   if (!v.artifacts.empty()) {
     ctx.out << "\nartifacts:\n";

@@ -188,6 +188,8 @@ class MetadataStore {
   virtual Status SetModelTag(const std::string& model, const std::string& key, const std::string& value,
                              const std::string& actor, int64_t now_us) = 0;
   virtual Result<KeyValues> GetModelTags(const std::string& model) = 0;
+  // Lineage: the model versions a run produced.
+  virtual Result<std::vector<ModelVersionRecord>> ModelVersionsFromRun(const std::string& run_id) = 0;
   // Newest first; only entries about `object` (e.g. "fraud" or "fraud:3") when it is given.
   virtual Result<std::vector<AuditRecord>> ListAudit(const std::string& object, int64_t limit) = 0;
   // Goes up by one with every registry change: a cheap way for another process (the model

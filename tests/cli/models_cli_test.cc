@@ -65,6 +65,25 @@ TEST_F(ModelsCliTest, RegisterAliasShowAudit) {
   EXPECT_NE(out.find("champion=2"), std::string::npos) << out;
 }
 
+// "Where did this model come from" and "what was built from this dataset".
+TEST_F(ModelsCliTest, LineageBothWays) {
+  std::string out, err;
+  ASSERT_EQ(Gyre({"data", "add", testing::DatasetPath("iris.csv"), "--name", "iris"}, &out, &err), 0) << err;
+  std::string r = TrainedRun();
+  ASSERT_OK(tracker_->LogInput(r, "iris", 1));
+  ASSERT_EQ(Gyre({"models", "register", r, "--name", "flowers"}, &out, &err), 0) << err;
+  ASSERT_EQ(Gyre({"models", "show", "flowers:1", "--json"}, &out, &err), 0) << err;
+  json up = json::parse(out)["lineage"];
+  EXPECT_EQ(up["run_id"], r);
+  EXPECT_EQ(up["inputs"], json::array({"iris:1"}));
+  ASSERT_EQ(Gyre({"data", "show", "iris:1", "--json"}, &out, &err), 0) << err;
+  json down = json::parse(out);
+  EXPECT_EQ(down["used_by_runs"], json::array({r}));
+  EXPECT_EQ(down["models"], json::array({"flowers:1"}));
+  ASSERT_EQ(Gyre({"runs", "show", r, "--json"}, &out, &err), 0) << err;
+  EXPECT_EQ(json::parse(out)["models"], json::array({"flowers:1"}));
+}
+
 TEST_F(ModelsCliTest, ErrorsExitOneAndChangeNothing) {
   std::string out, err;
   std::string r = TrainedRun();

@@ -164,6 +164,10 @@ Result<std::vector<ModelVersionRecord>> SqliteStore::ListModelVersions(const std
   return QueryModelVersions("WHERE m.name = ? ORDER BY v.version", {SqlValue(model)});
 }
 
+Result<std::vector<ModelVersionRecord>> SqliteStore::ModelVersionsFromRun(const std::string& run_id) {
+  return QueryModelVersions("WHERE v.run_id = ? ORDER BY m.name, v.version", {SqlValue(run_id)});
+}
+
 Status SqliteStore::SetAlias(const std::string& model, const std::string& alias, int64_t version,
                              const std::string& actor, int64_t now_us) {
   return db_->Transaction([&]() -> Status {

@@ -63,6 +63,7 @@ class SqliteStore : public MetadataStore {
   Status SetModelTag(const std::string& model, const std::string& key, const std::string& value,
                      const std::string& actor, int64_t now_us) override;
   Result<KeyValues> GetModelTags(const std::string& model) override;
+  Result<std::vector<ModelVersionRecord>> ModelVersionsFromRun(const std::string& run_id) override;
   Result<std::vector<AuditRecord>> ListAudit(const std::string& object, int64_t limit) override;
   Result<int64_t> RegistryChangeCounter() override;
 
