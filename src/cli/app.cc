@@ -51,6 +51,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   AddDataCommands(app, ctx, &action);
   AddRunsCommands(app, ctx, &action);
   AddModelsCommands(app, ctx, &action);
+  AddDoctorCommand(app, ctx, &action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
   try {

@@ -48,5 +48,6 @@ using Action = std::function<Status()>;
 void AddDataCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddRunsCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddModelsCommands(CLI::App& app, CliContext& ctx, Action* action);
+void AddDoctorCommand(CLI::App& app, CliContext& ctx, Action* action);
 
 }  // namespace gyre

@@ -115,6 +115,15 @@ class PosixEnv : public Env {
     return static_cast<uint64_t>(st.st_size);
   }
 
+  Result<int64_t> FileModifiedMicros(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT) return NotFound("no such file: " + path);
+      return ErrnoError("stat " + path);
+    }
+    return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000 + st.st_mtim.tv_nsec / 1000;
+  }
+
   Result<std::vector<std::string>> ListDir(const std::string& dir) override {
     DIR* d = ::opendir(dir.c_str());
     if (d == nullptr) return ErrnoError("listing " + dir);

@@ -34,6 +34,7 @@ class Env {
   virtual Status SyncDir(const std::string& dir) = 0;
   virtual bool FileExists(const std::string& path) = 0;
   virtual Result<uint64_t> FileSize(const std::string& path) = 0;
+  virtual Result<int64_t> FileModifiedMicros(const std::string& path) = 0;  // since the Unix epoch
   virtual Result<std::vector<std::string>> ListDir(const std::string& dir) = 0;
   virtual int64_t NowMicros() = 0;  // wall clock, microseconds since the Unix epoch
 };

@@ -114,6 +114,12 @@ struct AuditRecord {
   std::string actor, action, object, before, after;
 };
 
+// An object the metadata points at, and what points at it (for `gyre doctor`).
+struct ObjectReference {
+  std::string sha256;
+  std::string owner;  // e.g. "dataset tx:2 (data)", "run 3f2a… artifact model"
+};
+
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
@@ -195,6 +201,11 @@ class MetadataStore {
   // Goes up by one with every registry change: a cheap way for another process (the model
   // server) to notice that an alias moved.
   virtual Result<int64_t> RegistryChangeCounter() = 0;
+
+  // Integrity: every object reference, and what the database's own checks report (page
+  // structure, foreign keys), one line per problem.
+  virtual Result<std::vector<ObjectReference>> ListObjectReferences() = 0;
+  virtual Result<std::vector<std::string>> CheckDatabase() = 0;
 };
 
 }  // namespace gyre

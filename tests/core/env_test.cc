@@ -28,6 +28,7 @@ class FaultEnv : public Env {
   Status SyncDir(const std::string& d) override { return base_->SyncDir(d); }
   bool FileExists(const std::string& p) override { return base_->FileExists(p); }
   Result<uint64_t> FileSize(const std::string& p) override { return base_->FileSize(p); }
+  Result<int64_t> FileModifiedMicros(const std::string& p) override { return base_->FileModifiedMicros(p); }
   Result<std::vector<std::string>> ListDir(const std::string& d) override { return base_->ListDir(d); }
   int64_t NowMicros() override { return 0; }
 

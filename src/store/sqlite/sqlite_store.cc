@@ -305,6 +305,41 @@ Status SqliteStore::UpdateSchema(const std::string& dataset, const std::string& 
   });
 }
 
+Result<std::vector<ObjectReference>> SqliteStore::ListObjectReferences() {
+  ASSIGN_OR_RETURN(auto stmt, db_->Prepare(
+      "SELECT v.sha256, 'dataset ' || d.name || ':' || v.version || ' (data)' FROM dataset_versions v "
+      "JOIN datasets d ON d.id = v.dataset_id "
+      "UNION ALL SELECT v.schema_sha256, 'dataset ' || d.name || ':' || v.version || ' (schema)' "
+      "FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id "
+      "UNION ALL SELECT sha256, 'run ' || run_id || ' artifact ' || path FROM artifacts "
+      "UNION ALL SELECT v.bundle_sha256, 'model ' || m.name || ':' || v.version || ' (bundle)' "
+      "FROM model_versions v JOIN registered_models m ON m.id = v.model_id", {}));
+  std::vector<ObjectReference> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return out;
+    out.push_back({stmt->Text(0), stmt->Text(1)});
+  }
+}
+
+Result<std::vector<std::string>> SqliteStore::CheckDatabase() {
+  std::vector<std::string> problems;
+  ASSIGN_OR_RETURN(auto check, db_->Prepare("PRAGMA integrity_check", {}));
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, check->Step());
+    if (!row) break;
+    if (check->Text(0) != "ok") problems.push_back("integrity: " + check->Text(0));
+  }
+  ASSIGN_OR_RETURN(auto fk, db_->Prepare("PRAGMA foreign_key_check", {}));
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, fk->Step());
+    if (!row) break;
+    problems.push_back("foreign key: a row of " + fk->Text(0) + " (rowid " + fk->Text(1) + ") points at a missing " +
+                       fk->Text(2) + " row");
+  }
+  return problems;
+}
+
 Result<std::unique_ptr<MetadataStore>> MetadataStore::Open(const HomeLayout& layout, Env* env) {
   RETURN_IF_ERROR(env->CreateDirs(layout.root));
   ASSIGN_OR_RETURN(auto db, SqliteDb::Open(layout.Database()));

@@ -67,6 +67,9 @@ class SqliteStore : public MetadataStore {
   Result<std::vector<AuditRecord>> ListAudit(const std::string& object, int64_t limit) override;
   Result<int64_t> RegistryChangeCounter() override;
 
+  Result<std::vector<ObjectReference>> ListObjectReferences() override;
+  Result<std::vector<std::string>> CheckDatabase() override;
+
  private:
   // Registry helpers; callers hold a transaction.
   Result<int64_t> ModelKey(const std::string& name);
