@@ -1,8 +1,7 @@
 #include "registry/registry.h"
 
+#include "core/identity.h"
 #include "core/names.h"
-
-#include <unistd.h>
 
 #include <cctype>
 #include <charconv>
@@ -48,10 +47,7 @@ Result<ModelRef> ParseModelRef(std::string_view text) {
 
 std::string DefaultActor() {
   if (const char* a = std::getenv("GYRE_ACTOR"); a != nullptr && *a != '\0') return a;
-  const char* user = std::getenv("USER");
-  char host[256] = {0};
-  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return std::string(user != nullptr && *user != '\0' ? user : "unknown") + "@" + (host[0] ? host : "unknown");
+  return UserName() + "@" + HostName();
 }
 
 Result<ModelRecord> Registry::CreateModel(const std::string& name, const std::string& description) {

@@ -1,6 +1,7 @@
 #include "track/tracker.h"
 
-#include <pwd.h>
+#include "core/identity.h"
+
 #include <unistd.h>
 
 #include <array>
@@ -18,7 +19,9 @@ constexpr size_t kMaxTagValue = 8000;
 
 // The output of a shell command run in `dir` (stdout only), or "" if it failed.
 std::string Capture(const std::string& dir, const std::string& command) {
-  std::string full = "cd '" + dir + "' 2>/dev/null && " + command + " 2>/dev/null";
+  std::string quoted = "'";
+  for (char c : dir) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  std::string full = "cd " + quoted + "' 2>/dev/null && " + command + " 2>/dev/null";
   std::FILE* pipe = ::popen(full.c_str(), "r");
   if (pipe == nullptr) return "";
   std::string out;
@@ -29,18 +32,6 @@ std::string Capture(const std::string& dir, const std::string& command) {
   if (rc != 0) return "";
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
-}
-
-std::string UserName() {
-  if (const char* u = std::getenv("USER"); u != nullptr && *u != '\0') return u;
-  if (passwd* pw = ::getpwuid(::getuid()); pw != nullptr) return pw->pw_name;
-  return "unknown";
-}
-
-std::string HostName() {
-  char buf[256] = {0};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
 }
 
 Status CheckValue(const std::string& what, const std::string& key, const std::string& value, size_t limit) {

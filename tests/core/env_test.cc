@@ -82,7 +82,15 @@ TEST_P(AtomicWriteFaultTest, FailedWriteKeepsOldContentAndLeavesNoTemp) {
 
 INSTANTIATE_TEST_SUITE_P(Faults, AtomicWriteFaultTest,
                          ::testing::Values(FaultEnv::Fail::kAppend, FaultEnv::Fail::kSync,
-                                           FaultEnv::Fail::kRename));
+                                           FaultEnv::Fail::kRename),
+                         [](const auto& info) {
+                           switch (info.param) {
+                             case FaultEnv::Fail::kAppend: return std::string("TornAppend");
+                             case FaultEnv::Fail::kSync: return std::string("FailedSync");
+                             case FaultEnv::Fail::kRename: return std::string("FailedRename");
+                             default: return std::string("None");
+                           }
+                         });
 
 TEST(EnvTest, PathHelpers) {
   EXPECT_EQ(DirName("a/b/c.txt"), "a/b");
