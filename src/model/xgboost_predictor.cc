@@ -1,0 +1,74 @@
+// The XGBoost backend of Predictor.
+#include <algorithm>
+#include <cmath>
+
+#include "model/predictor.h"
+#include "model/xgboost_util.h"
+
+namespace gyre {
+namespace {
+
+class XgboostPredictor : public Predictor {
+ public:
+  explicit XgboostPredictor(ModelBundle bundle) : bundle_(std::move(bundle)) {}
+
+  Status Init() {
+    RETURN_IF_ERROR(booster_.Create({}));
+    RETURN_IF_ERROR(XgbCheck(XGBoosterLoadModelFromBuffer(booster_.get(), bundle_.model.data(), bundle_.model.size()),
+                             "loading the model"));
+    // One thread per prediction call: the server runs many calls at once.
+    return XgbCheck(XGBoosterSetParam(booster_.get(), "nthread", "1"), "setting nthread");
+  }
+  const ModelBundle& bundle() const override { return bundle_; }
+
+  Result<Predictions> Predict(const Table& table, EncodeReport* report) const override {
+    ASSIGN_OR_RETURN(std::vector<float> data, EncodeFeatures(table, bundle_.signature, report));
+    return PredictEncoded(data.data(), table.num_rows());
+  }
+
+  Result<Predictions> PredictEncoded(const float* data, int64_t rows) const override {
+    Predictions p;
+    p.rows = rows;
+    if (rows == 0) return p;
+    XgbMatrix matrix;
+    RETURN_IF_ERROR(matrix.Create(data, static_cast<size_t>(rows), bundle_.signature.features.size(), 1));
+    const bst_ulong* shape = nullptr;
+    bst_ulong dim = 0;
+    const float* result = nullptr;
+    // The result lives in a thread-local buffer of XGBoost's: copy it before the next call.
+    RETURN_IF_ERROR(XgbCheck(XGBoosterPredictFromDMatrix(
+                                 booster_.get(), matrix.get(),
+                                 R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})",
+                                 &shape, &dim, &result),
+                             "predicting"));
+    size_t total = 1;
+    for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
+    p.values.assign(result, result + total);
+    p.width = static_cast<int>(total / static_cast<size_t>(rows));
+    if (bundle_.task == Task::kBinary) {
+      for (float v : p.values) p.predicted_class.push_back(v >= 0.5f ? 1 : 0);
+    } else if (bundle_.task == Task::kMulticlass) {
+      for (int64_t r = 0; r < rows; ++r) {
+        const float* row = &p.values[static_cast<size_t>(r * p.width)];
+        p.predicted_class.push_back(static_cast<int>(std::max_element(row, row + p.width) - row));
+      }
+    }
+    return p;
+  }
+
+ private:
+  ModelBundle bundle_;
+  XgbBooster booster_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Predictor>> Predictor::Load(const std::string& bundle_bytes) {
+  ASSIGN_OR_RETURN(ModelBundle bundle, ModelBundle::Parse(bundle_bytes));
+  if (bundle.backend != "xgboost") return InvalidArgument("unknown model backend \"" + bundle.backend + "\"");
+  auto p = std::make_unique<XgboostPredictor>(std::move(bundle));
+  RETURN_IF_ERROR(p->Init());
+  return std::unique_ptr<Predictor>(std::move(p));
+}
+
+}  // namespace gyre

@@ -1,0 +1,280 @@
+#include "train/trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "model/features.h"
+#include "model/xgboost_util.h"
+#include "train/metrics.h"
+
+namespace gyre {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// splitmix64: a seeded, platform-independent shuffle (std::shuffle's output is not portable).
+struct SplitMix {
+  uint64_t state;
+  uint64_t Next() {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  void Shuffle(std::vector<size_t>* v) {
+    for (size_t i = v->size(); i > 1; --i) std::swap((*v)[i - 1], (*v)[Next() % i]);
+  }
+};
+
+// The label as numbers XGBoost reads, the task, and the class names.
+struct Labels {
+  Task task = Task::kRegression;
+  std::vector<float> y;  // per row; NaN when missing
+  std::vector<std::string> classes;
+};
+
+Result<Labels> EncodeLabels(const Column& col, std::optional<Task> wanted) {
+  Labels l;
+  std::set<std::string> distinct;
+  for (int64_t r = 0; r < col.size(); ++r) {
+    if (col.IsValid(r)) distinct.insert(col.ValueToString(r));
+  }
+  const bool numeric = IsNumeric(col.type());
+  const bool zero_one = numeric && distinct.size() <= 2 &&
+                        std::all_of(distinct.begin(), distinct.end(), [](const std::string& s) { return s == "0" || s == "1"; });
+  l.task = wanted ? *wanted : (!numeric ? (distinct.size() == 2 ? Task::kBinary : Task::kMulticlass)
+                                        : (zero_one ? Task::kBinary : Task::kRegression));
+  if (l.task == Task::kRegression) {
+    if (!numeric) return InvalidArgument("label " + col.name() + " is text: a regression label must be a number");
+    for (int64_t r = 0; r < col.size(); ++r) l.y.push_back(col.IsValid(r) ? static_cast<float>(col.NumberAt(r)) : NAN);
+    return l;
+  }
+  l.classes.assign(distinct.begin(), distinct.end());
+  if (numeric && !zero_one) {  // integer classes in numeric order
+    std::sort(l.classes.begin(), l.classes.end(), [](const std::string& a, const std::string& b) { return std::stod(a) < std::stod(b); });
+  }
+  if (l.task == Task::kBinary && l.classes.size() != 2) {
+    return InvalidArgument("label " + col.name() + " has " + std::to_string(l.classes.size()) +
+                           " classes: binary classification needs exactly 2");
+  }
+  if (l.classes.size() < 2) return InvalidArgument("label " + col.name() + " has fewer than 2 classes");
+  for (int64_t r = 0; r < col.size(); ++r) {
+    if (!col.IsValid(r)) {
+      l.y.push_back(NAN);
+      continue;
+    }
+    auto it = std::find(l.classes.begin(), l.classes.end(), col.ValueToString(r));
+    l.y.push_back(static_cast<float>(it - l.classes.begin()));
+  }
+  return l;
+}
+
+bool Identifier(const Column& col) {
+  if (col.type() != ColumnType::kInt64 || col.size() <= 100 || col.null_count() > 0) return false;
+  std::vector<int64_t> v = col.ints();
+  std::sort(v.begin(), v.end());
+  return std::adjacent_find(v.begin(), v.end()) == v.end();
+}
+
+Signature InferSignature(const Table& table, const TrainOptions& o, std::vector<std::string>* excluded) {
+  Signature s;
+  s.label = o.label;
+  for (int c = 0; c < table.num_columns(); ++c) {
+    const Column& col = table.column(c);
+    if (col.name() == o.label) continue;
+    if (std::find(o.exclude.begin(), o.exclude.end(), col.name()) != o.exclude.end()) {
+      excluded->push_back(col.name() + " (asked)");
+      continue;
+    }
+    if (col.type() == ColumnType::kTimestamp) {
+      excluded->push_back(col.name() + " (a timestamp)");
+      continue;
+    }
+    if (Identifier(col)) {
+      excluded->push_back(col.name() + " (an identifier: every value distinct)");
+      continue;
+    }
+    FeatureSpec f{col.name(), col.type(), {}};
+    if (col.type() == ColumnType::kString) {
+      std::set<std::string> cats;
+      for (size_t k = 0; k < col.dictionary().size(); ++k) cats.emplace(col.dictionary().Get(static_cast<int32_t>(k)));
+      f.categories.assign(cats.begin(), cats.end());
+    }
+    s.features.push_back(std::move(f));
+  }
+  return s;
+}
+
+// Holdout rows: the last `fraction` in `split_by` order, or a seeded (stratified) sample.
+Result<std::vector<bool>> SplitRows(const Table& table, const Labels& labels, const TrainOptions& o) {
+  const size_t n = labels.y.size();
+  std::vector<bool> test(n, false);
+  if (!o.split_by.empty()) {
+    const Column* col = table.Find(o.split_by);
+    if (col == nullptr) return InvalidArgument("--split-by " + o.split_by + ": no such column");
+    std::vector<size_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return col->NumberAt(static_cast<int64_t>(a)) < col->NumberAt(static_cast<int64_t>(b));
+    });
+    auto first_test = static_cast<size_t>(std::llround(static_cast<double>(n) * (1 - o.test_fraction)));
+    for (size_t i = first_test; i < n; ++i) test[order[i]] = true;
+    return test;
+  }
+  SplitMix rng{o.seed * 0x2545F4914F6CDD1DULL + 7};
+  std::map<float, std::vector<size_t>> strata;  // one stratum for regression
+  for (size_t i = 0; i < n; ++i) strata[labels.task == Task::kRegression ? 0.0f : labels.y[i]].push_back(i);
+  for (auto& [label, rows] : strata) {
+    rng.Shuffle(&rows);
+    auto k = static_cast<size_t>(std::llround(static_cast<double>(rows.size()) * o.test_fraction));
+    for (size_t i = 0; i < k; ++i) test[rows[i]] = true;
+  }
+  return test;
+}
+
+std::string Objective(const Labels& l) {
+  switch (l.task) {
+    case Task::kBinary: return "binary:logistic";
+    case Task::kMulticlass: return "multi:softprob";
+    case Task::kRegression: return "reg:squarederror";
+  }
+  return "";
+}
+
+// Small data trains faster on one thread: OpenMP's start-up and spinning cost more than the
+// work, and cripple anything else running on the machine.
+int Threads(size_t rows) {
+  return rows < 50000 ? 1 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+Status Configure(BoosterHandle b, const Labels& l, const TrainOptions& o, int threads,
+                 std::map<std::string, std::string>* used) {
+  std::map<std::string, std::string> p = {{"tree_method", "hist"}, {"max_depth", "6"}, {"eta", "0.3"},
+                                          {"objective", Objective(l)}, {"seed", std::to_string(o.seed)},
+                                          {"nthread", std::to_string(threads)}};
+  if (l.task == Task::kMulticlass) p["num_class"] = std::to_string(l.classes.size());
+  for (const auto& [k, v] : o.params) {
+    if (k != "num_round") p[k] = v;
+  }
+  for (const auto& [k, v] : p) RETURN_IF_ERROR(XgbCheck(XGBoosterSetParam(b, k.c_str(), v.c_str()), ("parameter " + k).c_str()));
+  *used = p;
+  return Status::OK();
+}
+
+Result<std::vector<float>> PredictMatrix(BoosterHandle b, const XgbMatrix& m) {
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* out = nullptr;
+  RETURN_IF_ERROR(XgbCheck(XGBoosterPredictFromDMatrix(
+                               b, m.get(), R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})",
+                               &shape, &dim, &out),
+                           "predicting"));
+  size_t total = 1;
+  for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
+  return std::vector<float>(out, out + total);
+}
+
+Result<std::map<std::string, double>> Evaluate(const Labels& l, const std::vector<float>& y, const std::vector<float>& p) {
+  std::map<std::string, double> m;
+  if (l.task == Task::kRegression) {
+    ASSIGN_OR_RETURN(RegressionMetrics r, EvaluateRegression(std::vector<double>(y.begin(), y.end()),
+                                                             std::vector<double>(p.begin(), p.end())));
+    return std::map<std::string, double>{{"rmse", r.rmse}, {"mae", r.mae}, {"r2", r.r2}, {"mape", r.mape}};
+  }
+  std::vector<int> labels(y.begin(), y.end());
+  if (l.task == Task::kBinary) {
+    ASSIGN_OR_RETURN(BinaryMetrics b, EvaluateBinary(labels, std::vector<double>(p.begin(), p.end())));
+    return std::map<std::string, double>{{"roc_auc", b.roc_auc}, {"average_precision", b.average_precision},
+                                         {"log_loss", b.log_loss}, {"accuracy", b.accuracy},
+                                         {"precision", b.precision}, {"recall", b.recall}, {"f1", b.f1},
+                                         {"brier", b.brier}};
+  }
+  ASSIGN_OR_RETURN(MulticlassMetrics c, EvaluateMulticlass(labels, std::vector<double>(p.begin(), p.end()),
+                                                           static_cast<int>(l.classes.size())));
+  return std::map<std::string, double>{{"accuracy", c.accuracy}, {"macro_f1", c.macro_f1}, {"log_loss", c.log_loss}};
+}
+
+Result<std::vector<std::pair<std::string, double>>> Importance(BoosterHandle b, const Signature& s) {
+  bst_ulong n = 0, dim = 0;
+  const char** names = nullptr;
+  const bst_ulong* shape = nullptr;
+  const float* scores = nullptr;
+  RETURN_IF_ERROR(XgbCheck(XGBoosterFeatureScore(b, R"({"importance_type": "total_gain"})", &n, &names, &dim, &shape, &scores),
+                           "feature importance"));
+  std::vector<std::pair<std::string, double>> out;
+  for (bst_ulong i = 0; i < n; ++i) {
+    std::string name = names[i];  // "f<index>" (no names were given to XGBoost)
+    size_t index = name.size() > 1 && name[0] == 'f' ? std::stoul(name.substr(1)) : s.features.size();
+    if (index < s.features.size()) out.emplace_back(s.features[index].name, scores[i]);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
+}
+
+}  // namespace
+
+Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
+  const Column* label_col = table.Find(o.label);
+  if (label_col == nullptr) return InvalidArgument("label " + o.label + ": no such column", {"", 0, 0, o.label});
+  if (!(o.test_fraction > 0 && o.test_fraction < 1)) return InvalidArgument("the test fraction must be in (0, 1)");
+  int rounds = 100;
+  if (auto it = o.params.find("num_round"); it != o.params.end()) {
+    rounds = std::atoi(it->second.c_str());
+    if (rounds < 1) return InvalidArgument("num_round must be a positive integer, got " + it->second);
+  }
+  TrainResult r;
+  ASSIGN_OR_RETURN(Labels labels, EncodeLabels(*label_col, o.task));
+  Signature sig = InferSignature(table, o, &r.excluded);
+  sig.classes = labels.classes;
+  if (sig.features.empty()) return InvalidArgument("no input columns are left to train on");
+  EncodeReport report;
+  ASSIGN_OR_RETURN(std::vector<float> x, EncodeFeatures(table, sig, &report));
+  ASSIGN_OR_RETURN(std::vector<bool> test, SplitRows(table, labels, o));
+  const size_t k = sig.features.size();
+  std::vector<float> xtr, xte, ytr, yte;
+  for (size_t i = 0; i < labels.y.size(); ++i) {
+    if (std::isnan(labels.y[i])) continue;  // rows without a label teach nothing
+    auto& xs = test[i] ? xte : xtr;
+    xs.insert(xs.end(), x.begin() + static_cast<ptrdiff_t>(i * k), x.begin() + static_cast<ptrdiff_t>((i + 1) * k));
+    (test[i] ? yte : ytr).push_back(labels.y[i]);
+  }
+  r.train_rows = static_cast<int64_t>(ytr.size());
+  r.test_rows = static_cast<int64_t>(yte.size());
+  if (ytr.empty() || yte.empty()) return InvalidArgument("too few labelled rows to hold some out for evaluation");
+  const int threads = Threads(labels.y.size());
+  XgbMatrix dtrain, dtest;
+  RETURN_IF_ERROR(dtrain.Create(xtr.data(), ytr.size(), k, threads));
+  RETURN_IF_ERROR(XgbCheck(XGDMatrixSetFloatInfo(dtrain.get(), "label", ytr.data(), ytr.size()), "setting labels"));
+  RETURN_IF_ERROR(dtest.Create(xte.data(), yte.size(), k, threads));
+  XgbBooster booster;
+  RETURN_IF_ERROR(booster.Create({dtrain.get()}));
+  std::map<std::string, std::string> used;
+  RETURN_IF_ERROR(Configure(booster.get(), labels, o, threads, &used));
+  for (int i = 0; i < rounds; ++i) {
+    RETURN_IF_ERROR(XgbCheck(XGBoosterUpdateOneIter(booster.get(), i, dtrain.get()), "training"));
+  }
+  ASSIGN_OR_RETURN(std::vector<float> p, PredictMatrix(booster.get(), dtest));
+  ASSIGN_OR_RETURN(r.metrics, Evaluate(labels, yte, p));
+  ASSIGN_OR_RETURN(r.importance, Importance(booster.get(), sig));
+  bst_ulong len = 0;
+  const char* bytes = nullptr;
+  RETURN_IF_ERROR(XgbCheck(XGBoosterSaveModelToBuffer(booster.get(), R"({"format": "ubj"})", &len, &bytes), "saving"));
+  r.bundle.model.assign(bytes, len);
+  r.bundle.task = labels.task;
+  r.bundle.signature = std::move(sig);
+  json metrics = json::object(), params = json::object();
+  for (const auto& [key, v] : r.metrics) metrics[key] = v;
+  used["num_round"] = std::to_string(rounds);
+  used.erase("nthread");  // how many threads does not change the model, so it does not belong in it
+  for (const auto& [key, v] : used) params[key] = v;
+  r.bundle.metrics_json = metrics.dump();
+  r.bundle.params_json = params.dump();
+  return r;
+}
+
+}  // namespace gyre

@@ -1,0 +1,43 @@
+// Training: a table and a label column in, an evaluated model bundle out. XGBoost underneath
+// (kept inside trainer.cc).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "data/table.h"
+#include "model/bundle.h"
+
+namespace gyre {
+
+struct TrainOptions {
+  std::string label;
+  std::optional<Task> task;  // inferred from the label when unset
+  // Any XGBoost parameter; "num_round" sets the rounds (default 100). Defaults: tree_method
+  // hist, max_depth 6, eta 0.3, nthread = cores (1 below 50,000 rows).
+  std::map<std::string, std::string> params;
+  double test_fraction = 0.2;  // held out for evaluation
+  uint64_t seed = 0;           // the split's and XGBoost's
+  std::string split_by;        // a column to order by: train on the past, test on the future
+  std::vector<std::string> exclude;
+};
+
+struct TrainResult {
+  ModelBundle bundle;                     // model, signature, params, metrics (no run yet)
+  std::map<std::string, double> metrics;  // holdout metrics by name
+  std::vector<std::pair<std::string, double>> importance;  // total gain per input, largest first
+  int64_t train_rows = 0, test_rows = 0;
+  std::vector<std::string> excluded;  // columns left out, and why
+};
+
+// Inputs are every column but the label, the `exclude`d ones, timestamps and integer
+// identifiers (all values distinct). Classification splits are stratified. The same table,
+// options and seed give the same bundle bytes.
+Result<TrainResult> TrainModel(const Table& table, const TrainOptions& options);
+
+}  // namespace gyre

@@ -1,0 +1,126 @@
+#include "train/trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "data/reader.h"
+#include "model/predictor.h"
+#include "tests/test_util.h"
+
+namespace gyre {
+namespace {
+
+Table Load(const std::string& name) {
+  auto t = ReadTable(testing::DatasetPath(name));
+  EXPECT_TRUE(t.ok()) << t.status().ToString();
+  return t.ok() ? std::move(t).value() : Table();
+}
+
+TEST(TrainerTest, BreastCancerBinaryAucAbove095) {
+  Table t = Load("breast_cancer.csv");
+  ASSERT_OK_AND_ASSIGN(TrainResult r, TrainModel(t, {"malignant"}));
+  EXPECT_EQ(r.bundle.task, Task::kBinary);
+  EXPECT_GT(r.metrics["roc_auc"], 0.95);
+  EXPECT_EQ(r.train_rows + r.test_rows, 569);
+  EXPECT_NEAR(static_cast<double>(r.test_rows), 569 * 0.2, 1.0);
+  EXPECT_EQ(r.bundle.signature.features.size(), 30u);
+  EXPECT_EQ(r.bundle.signature.classes, (std::vector<std::string>{"0", "1"}));
+  ASSERT_FALSE(r.importance.empty());
+  EXPECT_GT(r.importance[0].second, r.importance.back().second);
+}
+
+TEST(TrainerTest, IrisAndWineMulticlass) {
+  for (const auto& [file, label] : {std::pair{"iris.csv", "species"}, std::pair{"wine.csv", "cultivar"}}) {
+    Table t = Load(file);
+    ASSERT_OK_AND_ASSIGN(TrainResult r, TrainModel(t, {label}));
+    EXPECT_EQ(r.bundle.task, Task::kMulticlass) << file;
+    EXPECT_EQ(r.bundle.signature.classes.size(), 3u) << file;
+    EXPECT_GT(r.metrics["accuracy"], 0.85) << file;
+    EXPECT_GT(r.metrics["macro_f1"], 0.85) << file;
+  }
+}
+
+TEST(TrainerTest, DiabetesRegression) {
+  Table t = Load("diabetes.csv");
+  TrainOptions o{"progression"};
+  o.params["max_depth"] = "3";
+  o.params["eta"] = "0.05";
+  ASSERT_OK_AND_ASSIGN(TrainResult r, TrainModel(t, o));
+  EXPECT_EQ(r.bundle.task, Task::kRegression);
+  EXPECT_GT(r.metrics["r2"], 0.25) << "diabetes is hard: the literature reports about 0.4 to 0.5";
+  EXPECT_GT(r.metrics["rmse"], 0);
+}
+
+TEST(TrainerTest, SameInputsSameBundleBytes) {
+  Table t = Load("breast_cancer.csv");
+  TrainOptions o{"malignant"};
+  o.seed = 3;
+  ASSERT_OK_AND_ASSIGN(TrainResult a, TrainModel(t, o));
+  ASSERT_OK_AND_ASSIGN(TrainResult b, TrainModel(t, o));
+  EXPECT_EQ(a.bundle.Serialize(), b.bundle.Serialize());
+  o.seed = 4;
+  ASSERT_OK_AND_ASSIGN(TrainResult c, TrainModel(t, o));
+  EXPECT_NE(a.bundle.Serialize(), c.bundle.Serialize()) << "another seed, another split";
+}
+
+TEST(TrainerTest, BundleRoundTripsAndPredictsTheSameFromManyThreads) {
+  Table t = Load("iris.csv");
+  ASSERT_OK_AND_ASSIGN(TrainResult r, TrainModel(t, {"species"}));
+  std::string bytes = r.bundle.Serialize();
+  ASSERT_OK_AND_ASSIGN(ModelBundle parsed, ModelBundle::Parse(bytes));
+  EXPECT_EQ(parsed.Serialize(), bytes);
+  ASSERT_OK_AND_ASSIGN(auto predictor, Predictor::Load(bytes));
+  EncodeReport report;
+  ASSERT_OK_AND_ASSIGN(Predictions once, predictor->Predict(t, &report));
+  EXPECT_EQ(once.rows, 150);
+  EXPECT_EQ(once.width, 3);
+  EXPECT_EQ(report.ignored_columns, std::vector<std::string>{});
+  int correct = 0;
+  for (int64_t i = 0; i < 150; ++i) {
+    correct += r.bundle.signature.classes[static_cast<size_t>(once.predicted_class[static_cast<size_t>(i)])] ==
+               t.Find("species")->StringAt(i);
+  }
+  EXPECT_GT(correct, 140);
+  std::vector<std::thread> threads;
+  std::vector<int> same(4, 0);
+  for (int k = 0; k < 4; ++k) {
+    threads.emplace_back([&, k] {
+      for (int rep = 0; rep < 20; ++rep) {
+        EncodeReport rr;
+        auto p = predictor->Predict(t, &rr);
+        same[static_cast<size_t>(k)] += p.ok() && p->values == once.values;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(same, (std::vector<int>{20, 20, 20, 20}));
+}
+
+TEST(TrainerTest, BadInput) {
+  Table t = Load("iris.csv");
+  EXPECT_EQ(TrainModel(t, {"nope"}).status().code(), StatusCode::kInvalidArgument);
+  TrainOptions o{"species"};
+  o.task = Task::kRegression;
+  EXPECT_NE(TrainModel(t, o).status().message().find("regression label must be a number"), std::string::npos);
+  o.task = Task::kBinary;
+  EXPECT_NE(TrainModel(t, o).status().message().find("needs exactly 2"), std::string::npos);
+  o = TrainOptions{"species"};
+  o.params["num_round"] = "zero";
+  EXPECT_EQ(TrainModel(t, o).status().code(), StatusCode::kInvalidArgument);
+  o = TrainOptions{"species"};
+  o.params["max_depth"] = "-3";
+  EXPECT_FALSE(TrainModel(t, o).ok()) << "XGBoost's own refusal becomes an error";
+  ASSERT_OK_AND_ASSIGN(TrainResult r, TrainModel(t, {"species"}));
+  ASSERT_OK_AND_ASSIGN(auto predictor, Predictor::Load(r.bundle.Serialize()));
+  Table missing_column;
+  missing_column.AddColumn(Column("sepal_length_cm", ColumnType::kFloat64));
+  EncodeReport report;
+  auto p = predictor->Predict(missing_column, &report);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("input column sepal_width_cm is missing"), std::string::npos) << p.status().ToString();
+  EXPECT_EQ(ModelBundle::Parse("not a tar").status().code(), StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace gyre
