@@ -38,6 +38,7 @@ void PrintError(CliContext& ctx, const Status& st) {
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CliContext ctx{out, err};
+  for (size_t i = 0; i < args.size(); ++i) ctx.command_line += (i ? " " : "") + args[i];
   CLI::App app("Gyre: the whole MLOps loop in one native program.", "gyre");
   app.set_version_flag("--version", std::string("gyre ") + GYRE_VERSION);
   app.require_subcommand(1);
@@ -52,6 +53,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   AddRunsCommands(app, ctx, &action);
   AddModelsCommands(app, ctx, &action);
   AddDoctorCommand(app, ctx, &action);
+  AddTrainCommands(app, ctx, &action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
   try {

@@ -30,6 +30,7 @@ struct CliContext {
   // Set once a command has written its result to `out`: a failed check (exit 3) then adds no
   // second JSON document.
   bool printed_result = false;
+  std::string command_line;  // as typed, for the runs a command records
 
   // Opens the home's stores (creating the home if needed).
   Status OpenStores();
@@ -49,5 +50,6 @@ void AddDataCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddRunsCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddModelsCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddDoctorCommand(CLI::App& app, CliContext& ctx, Action* action);
+void AddTrainCommands(CLI::App& app, CliContext& ctx, Action* action);
 
 }  // namespace gyre

@@ -1,0 +1,67 @@
+// `gyre train` and `gyre predict` end to end on a real dataset.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/test_util.h"
+
+namespace gyre {
+namespace {
+
+using json = nlohmann::json;
+
+TEST(TrainCliTest, TrainRegisterPredict) {
+  testing::TempDir dir;
+  std::string home = dir.File("home"), out, err;
+  ASSERT_EQ(testing::RunGyre(home, {"data", "add", testing::DatasetPath("breast_cancer.csv"), "--name", "cancer",
+                                    "--label", "malignant"}, &out, &err), 0) << err;
+  ASSERT_EQ(testing::RunGyre(home, {"train", "--data", "cancer", "--label", "malignant", "--experiment", "cancer",
+                                    "--set", "max_depth=4", "--set", "num_round=50", "--register", "cancer", "--alias",
+                                    "champion", "--json"}, &out, &err), 0) << err;
+  json train = json::parse(out);
+  for (const char* k : {"run_id", "metrics", "model", "version"}) EXPECT_TRUE(train.contains(k)) << k;
+  EXPECT_GT(train["metrics"]["roc_auc"].get<double>(), 0.95);
+  EXPECT_EQ(train["version"], 1);
+
+  ASSERT_EQ(testing::RunGyre(home, {"runs", "show", train["run_id"], "--json"}, &out, &err), 0) << err;
+  json run = json::parse(out);
+  EXPECT_EQ(run["status"], "FINISHED");
+  EXPECT_EQ(run["params"]["max_depth"], "4");
+  EXPECT_EQ(run["params"]["num_round"], "50");
+  EXPECT_EQ(run["params"]["data"], "cancer:1");
+  EXPECT_EQ(run["inputs"][0]["dataset"], "cancer");
+  EXPECT_EQ(run["artifacts"].size(), 2u);  // model, evaluation.json
+  EXPECT_EQ(run["models"], json::array({"cancer:1"}));
+
+  std::string predictions = dir.File("p.csv");
+  ASSERT_EQ(testing::RunGyre(home, {"predict", "cancer:champion", "--input", testing::DatasetPath("breast_cancer.csv"),
+                                    "--output", predictions, "--json"}, &out, &err), 0) << err;
+  EXPECT_EQ(json::parse(out)["rows"], 569);
+  std::string csv = testing::ReadAll(predictions);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "prediction,p_0,p_1");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 570);
+  EXPECT_EQ(err.find("does not use"), std::string::npos) << "the label column is not an extra column: " << err;
+}
+
+TEST(TrainCliTest, ErrorsAreClearAndAFailedTrainingIsAFailedRun) {
+  testing::TempDir dir;
+  std::string home = dir.File("home"), out, err;
+  std::string iris = testing::DatasetPath("iris.csv");
+  EXPECT_EQ(testing::RunGyre(home, {"train", "--data", iris, "--label", "nope"}, &out, &err), 1);
+  EXPECT_NE(err.find("label nope: no such column"), std::string::npos) << err;
+  EXPECT_EQ(testing::RunGyre(home, {"train", "--data", iris, "--label", "species", "--set", "bad"}, &out, &err), 1);
+  EXPECT_EQ(testing::RunGyre(home, {"train", "--data", "nothing:2", "--label", "y"}, &out, &err), 1);
+  ASSERT_EQ(testing::RunGyre(home, {"runs", "list", "--json"}, &out, &err), 0);
+  json runs = json::parse(out)["runs"];
+  ASSERT_EQ(runs.size(), 1u) << "the run whose training failed is kept, as FAILED";
+  EXPECT_EQ(runs[0]["status"], "FAILED");
+  EXPECT_EQ(testing::RunGyre(home, {"predict", "none:1", "--input", iris}, &out, &err), 1);
+  ASSERT_EQ(testing::RunGyre(home, {"train", "--data", iris, "--label", "species", "--register", "flowers"}, &out, &err), 0)
+      << err;
+  std::string bad = dir.Write("bad.csv", "sepal_length_cm,petal_width_cm\n1,2\n");
+  EXPECT_EQ(testing::RunGyre(home, {"predict", "flowers", "--input", bad}, &out, &err), 1);
+  EXPECT_NE(err.find("input column sepal_width_cm is missing"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace gyre
