@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: the loop as far as it exists, on the embedded default in a fresh temporary
-# home. Stage 1 today: generate -> version -> schema -> profile -> validate -> refuse bad data.
-# Later stages (train, serve, monitor, retrain) will extend this story.
+# home: generate -> version -> schema -> profile -> validate -> refuse bad data -> train a
+# tracked model -> register it as champion -> predict -> audit -> doctor. Later stages (serve,
+# monitor, retrain) will extend this story.
 set -euo pipefail
 GYRE=$(realpath "${1:-build/gyre}")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gyre-demo.XXXXXX")
@@ -40,19 +41,29 @@ run data validate november.csv --dataset transactions
 run data add november.csv --name transactions
 run data add november.csv --name transactions
 
-step "5. December: the world moved (new merchants, larger amounts, more fraud)"
+step "5. Train on November: a tracked run, registered as the champion"
+run train --data transactions --label is_fraud --experiment fraud --register fraud --alias champion
+run runs list --experiment fraud
+
+step "6. December: the world moved (new merchants, larger amounts, more fraud)"
 run data generate --kind fraud --rows 200000 --seed 12 --drift 0.8 --out december.csv
 expect 3 data validate december.csv --dataset transactions
 expect 3 data add december.csv --name transactions --strict
 
-step "6. A broken export is refused with its line and column, and nothing is stored"
+step "7. The champion scores December anyway (unseen merchants are read as missing)"
+run predict fraud:champion --input december.csv --output december_scores.csv
+head -4 december_scores.csv
+
+step "8. A broken export is refused with its line and column, and nothing is stored"
 head -1000 december.csv > broken.csv
 echo '9999999,2026-12-31T23:59:00Z,12.5,23,100' >> broken.csv
 expect 1 data add broken.csv --name transactions
 
-step "7. What is stored"
+step "9. What is stored, who changed it, and whether it is all intact"
 run data list
 run data show transactions
+run models show fraud
+run doctor
 
 echo
 echo "Demo home: $GYRE_HOME$([ "$KEEP" = 1 ] && echo ' (kept)' || echo ' (removed; GYRE_DEMO_KEEP=1 keeps it)')"

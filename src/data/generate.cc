@@ -160,10 +160,10 @@ Txn MakeTxn(Rng& rng, double drift) {
   // The fraud signal: unusual amounts, night hours, bursts, failed logins, risky merchants and
   // addresses, new devices, online channel, and an interaction of v1 with the amount ratio.
   double ratio = t.amount / t.avg_amount;
-  double logit = -5.6 + 0.9 * std::log(ratio) + 0.8 * (t.hour < 6) + 0.35 * t.count_1h +
-                 0.6 * static_cast<double>(t.failed_logins) + 2.2 * t.merchant_risk +
-                 2.0 * t.ip_risk + 0.5 * (t.channel == 1) + 0.6 * (t.device_age < 30) +
-                 0.5 * t.v[1] * (ratio > 2) + 0.3 * t.v[2];
+  double logit = -7.8 + 1.8 * std::log(ratio) + 1.5 * (t.hour < 6) + 0.7 * t.count_1h +
+                 1.1 * static_cast<double>(t.failed_logins) + 4.0 * t.merchant_risk +
+                 3.6 * t.ip_risk + 0.9 * (t.channel == 1) + 1.1 * (t.device_age < 30) +
+                 0.9 * t.v[1] * (ratio > 2) + 0.6 * t.v[2];
   logit += drift * (0.8 * (t.merchant >= 12) - 0.5 * (t.channel == 2));
   t.fraud = rng.Uniform() < 1 / (1 + std::exp(-logit));
   return t;
