@@ -5,7 +5,6 @@
 #include <charconv>
 #include <memory>
 #include <ostream>
-#include <sstream>
 
 #include "cli/context.h"
 #include "cli/format.h"
@@ -42,9 +41,10 @@ struct TrainingData {
 Result<TrainingData> LoadTrainingData(CliContext& ctx, const std::string& what) {
   TrainingData d;
   if (ctx.env->FileExists(what)) {
-    ASSIGN_OR_RETURN(d.table, ReadTable(what));
+    StatsBuilder stats;  // the reference statistics, in the same pass as the read
+    ASSIGN_OR_RETURN(d.table, ReadTable(what, {}, nullptr, &stats));
     d.ref = what;
-    d.stats_json = StatsToJson(ProfileTable(d.table));
+    d.stats_json = StatsToJson(stats.Finish());
     return d;
   }
   auto ref = ParseDatasetRef(what);
@@ -158,29 +158,31 @@ std::string FloatText(float v) {
 
 std::string PredictionsCsv(const Predictor& predictor, const Table& input, const Predictions& p, const std::string& id) {
   const ModelBundle& b = predictor.bundle();
-  std::ostringstream csv;
+  std::string csv;
+  csv.reserve(static_cast<size_t>(p.rows) * 32);
   const Column* id_col = id.empty() ? nullptr : input.Find(id);
-  if (id_col) csv << id << ",";
-  if (b.task == Task::kRegression) {
-    csv << "prediction\n";
-  } else {
-    csv << "prediction";
-    for (const auto& c : b.signature.classes) csv << ",p_" << c;
-    csv << "\n";
+  if (id_col) csv += id + ",";
+  csv += "prediction";
+  if (b.task != Task::kRegression) {
+    for (const auto& c : b.signature.classes) csv += ",p_" + c;
   }
+  csv += "\n";
   for (int64_t r = 0; r < p.rows; ++r) {
-    if (id_col) csv << id_col->ValueToString(r) << ",";
+    if (id_col) csv += id_col->ValueToString(r) + ",";
     const float* row = &p.values[static_cast<size_t>(r * p.width)];
     if (b.task == Task::kRegression) {
-      csv << FloatText(row[0]) << "\n";
+      csv += FloatText(row[0]) + "\n";
       continue;
     }
-    csv << b.signature.classes[static_cast<size_t>(p.predicted_class[static_cast<size_t>(r)])];
-    if (b.task == Task::kBinary) csv << "," << FloatText(1 - row[0]) << "," << FloatText(row[0]);
-    else for (int c = 0; c < p.width; ++c) csv << "," << FloatText(row[c]);
-    csv << "\n";
+    csv += b.signature.classes[static_cast<size_t>(p.predicted_class[static_cast<size_t>(r)])];
+    if (b.task == Task::kBinary) {
+      csv += "," + FloatText(1 - row[0]) + "," + FloatText(row[0]);
+    } else {
+      for (int c = 0; c < p.width; ++c) csv += "," + FloatText(row[c]);
+    }
+    csv += "\n";
   }
-  return csv.str();
+  return csv;
 }
 
 Status Predict(CliContext& ctx, const PredictArgs& a) {

@@ -82,9 +82,10 @@ class ChunkSink {
 // InvalidArgument whose location names the file, line and column.
 Result<ScanSummary> ScanFile(const std::string& path, const ReadOptions& options, ChunkSink& sink);
 
-// Reads the whole file into memory.
+// Reads the whole file into memory; `also`, when given, sees the same chunks (to gather
+// statistics in the same pass).
 Result<Table> ReadTable(const std::string& path, const ReadOptions& options = {},
-                        ScanSummary* summary = nullptr);
+                        ScanSummary* summary = nullptr, ChunkSink* also = nullptr);
 
 FileFormat DetectFormat(const std::string& path);
 const char* FileFormatName(FileFormat format);

@@ -284,12 +284,14 @@ Result<ScanSummary> Scanner::Run() {
 // Gathers chunks into one table.
 class TableSink : public ChunkSink {
  public:
+  explicit TableSink(ChunkSink* also) : also_(also) {}
   Status Begin(const std::vector<ColumnInfo>& columns) override {
     table_ = Table();
     for (const auto& c : columns) table_.AddColumn(Column(c.name, c.type));
-    return Status::OK();
+    return also_ ? also_->Begin(columns) : Status::OK();
   }
   Status Consume(const Chunk& chunk) override {
+    if (also_) RETURN_IF_ERROR(also_->Consume(chunk));
     for (int c = 0; c < table_.num_columns(); ++c) {
       Column& dst = table_.column(c);
       const Column& src = chunk.table.column(c);
@@ -315,6 +317,7 @@ class TableSink : public ChunkSink {
   Table Take() { return std::move(table_); }
 
  private:
+  ChunkSink* also_;
   Table table_;
 };
 
@@ -354,8 +357,8 @@ Result<ScanSummary> ScanFile(const std::string& path, const ReadOptions& options
   return summary;
 }
 
-Result<Table> ReadTable(const std::string& path, const ReadOptions& options, ScanSummary* summary) {
-  TableSink sink;
+Result<Table> ReadTable(const std::string& path, const ReadOptions& options, ScanSummary* summary, ChunkSink* also) {
+  TableSink sink(also);
   ASSIGN_OR_RETURN(ScanSummary s, ScanFile(path, options, sink));
   if (summary != nullptr) *summary = std::move(s);
   return sink.Take();

@@ -1,6 +1,8 @@
 // The XGBoost backend of Predictor.
 #include <algorithm>
 #include <cmath>
+#include <thread>
+#include <vector>
 
 #include "model/predictor.h"
 #include "model/xgboost_util.h"
@@ -26,7 +28,34 @@ class XgboostPredictor : public Predictor {
     return PredictEncoded(data.data(), table.num_rows());
   }
 
+  // Large batches are split over the cores (each part its own matrix and call: prediction is
+  // thread-safe); small ones, the server's, stay on the caller's thread.
   Result<Predictions> PredictEncoded(const float* data, int64_t rows) const override {
+    const int64_t parts = rows >= 50000 ? std::max<int64_t>(1, std::thread::hardware_concurrency()) : 1;
+    if (parts == 1) return PredictPart(data, rows);
+    const int64_t per = (rows + parts - 1) / parts;
+    const size_t width = bundle_.signature.features.size();
+    std::vector<Result<Predictions>> results(static_cast<size_t>(parts), Result<Predictions>(Predictions{}));
+    std::vector<std::thread> threads;
+    for (int64_t k = 0; k < parts; ++k) {
+      int64_t begin = k * per, count = std::min(per, rows - begin);
+      threads.emplace_back([&, k, begin, count] {
+        results[static_cast<size_t>(k)] = PredictPart(data + static_cast<size_t>(begin) * width, std::max<int64_t>(count, 0));
+      });
+    }
+    for (auto& t : threads) t.join();
+    Predictions all;
+    all.rows = rows;
+    for (auto& r : results) {
+      if (!r.ok()) return r.status();
+      all.width = r->rows > 0 ? r->width : all.width;
+      all.values.insert(all.values.end(), r->values.begin(), r->values.end());
+      all.predicted_class.insert(all.predicted_class.end(), r->predicted_class.begin(), r->predicted_class.end());
+    }
+    return all;
+  }
+
+  Result<Predictions> PredictPart(const float* data, int64_t rows) const {
     Predictions p;
     p.rows = rows;
     if (rows == 0) return p;
