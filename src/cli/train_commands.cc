@@ -3,6 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <map>
+#include <set>
+#include <tuple>
 #include <memory>
 #include <ostream>
 
@@ -27,7 +30,61 @@ struct TrainArgs {
   std::vector<std::string> sets;
   uint64_t seed = 0;
   double test_fraction = 0.2;
+  std::string search = "grid";
+  int trials = 0;
 };
+
+using ParamSet = std::map<std::string, std::string>;
+
+// `--set k=a,b` lists values to try: every combination (grid), or `trials` of them drawn with
+// the seed (random).
+Result<std::vector<ParamSet>> ExpandSearch(const std::vector<std::string>& sets, const std::string& search, int trials,
+                                           uint64_t seed) {
+  std::vector<ParamSet> grid = {{}};
+  for (const auto& kv : sets) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) return InvalidArgument("--set " + kv + ": expected key=value");
+    std::vector<std::string> values;
+    for (size_t start = eq + 1;;) {
+      size_t comma = kv.find(',', start);
+      values.push_back(kv.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    std::vector<ParamSet> next;
+    for (const auto& base : grid) {
+      for (const auto& v : values) {
+        ParamSet p = base;
+        p[kv.substr(0, eq)] = v;
+        next.push_back(std::move(p));
+      }
+    }
+    grid = std::move(next);
+  }
+  if (search == "grid") return grid;
+  if (search != "random") return InvalidArgument("--search " + search + ": use grid or random");
+  if (trials < 1) return InvalidArgument("--search random needs --trials N (N >= 1)");
+  std::vector<size_t> order(grid.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  uint64_t state = seed * 0x9E3779B97F4A7C15ULL + 1;
+  for (size_t i = order.size(); i > 1; --i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    std::swap(order[i - 1], order[(state >> 33) % i]);
+  }
+  std::vector<ParamSet> picked;
+  for (size_t i = 0; i < order.size() && static_cast<int>(picked.size()) < trials; ++i) picked.push_back(grid[order[i]]);
+  return picked;
+}
+
+// The holdout metric that picks the best trial, and whether larger is better.
+std::pair<std::string, bool> SelectionMetric(Task task) {
+  switch (task) {
+    case Task::kBinary: return {"roc_auc", true};
+    case Task::kMulticlass: return {"log_loss", false};
+    case Task::kRegression: return {"rmse", false};
+  }
+  return {"", true};
+}
 
 // The training table: a file, or a dataset version (recorded as the run's input).
 struct TrainingData {
@@ -66,21 +123,21 @@ Result<TrainOptions> ParseTrainOptions(const TrainArgs& a) {
     ASSIGN_OR_RETURN(Task t, ParseTask(a.task));
     o.task = t;
   }
-  for (const auto& kv : a.sets) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) return InvalidArgument("--set " + kv + ": expected key=value");
-    o.params[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
   o.seed = a.seed;
   o.test_fraction = a.test_fraction;
   o.split_by = a.split_by;
   return o;
 }
 
+std::string FloatText(float v);
+
 // Everything a run records about one training: params, metrics, input, artifacts.
-Status RecordTraining(Tracker& tracker, const std::string& run, const TrainingData& d, const TrainResult& r) {
+Status RecordTraining(Tracker& tracker, const std::string& run, const TrainingData& d, const TrainOptions& o,
+                      const TrainResult& r) {
   KeyValues params = {{"data", d.ref}, {"label", r.bundle.signature.label}, {"task", TaskName(r.bundle.task)},
-                      {"train_rows", std::to_string(r.train_rows)}, {"test_rows", std::to_string(r.test_rows)}};
+                      {"train_rows", std::to_string(r.train_rows)}, {"test_rows", std::to_string(r.test_rows)},
+                      {"test_fraction", FloatText(static_cast<float>(o.test_fraction))}, {"split_by", o.split_by}};
+  for (const auto& e : o.exclude) params.emplace_back("exclude." + e, "true");
   const json used = json::parse(r.bundle.params_json);
   for (const auto& [k, v] : used.items()) params.emplace_back(k, v.get<std::string>());
   std::vector<MetricPoint> metrics;
@@ -95,14 +152,14 @@ Status RecordTraining(Tracker& tracker, const std::string& run, const TrainingDa
   return tracker.LogArtifactBytes(run, "evaluation.json", report.dump(2));
 }
 
-Status Train(CliContext& ctx, const TrainArgs& a) {
-  ASSIGN_OR_RETURN(TrainOptions options, ParseTrainOptions(a));
-  RETURN_IF_ERROR(ctx.OpenStores());
-  ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx, a.data));
-  Tracker tracker(ctx.meta(), ctx.objects(), ctx.env);
+// One trained model as one run (a child of `parent` during a search).
+Result<std::pair<std::string, TrainResult>> TrainOneRun(CliContext& ctx, Tracker& tracker, const TrainingData& data,
+                                                        const TrainOptions& options, const std::string& experiment,
+                                                        const std::string& parent) {
   RunOptions ro;
-  ro.experiment = a.experiment;
+  ro.experiment = experiment;
   ro.command = ctx.command_line;
+  ro.parent_run_id = parent;
   ASSIGN_OR_RETURN(std::string run, tracker.StartRun(ro));
   auto trained = TrainModel(data.table, options);
   if (!trained.ok()) {
@@ -114,21 +171,13 @@ Status Train(CliContext& ctx, const TrainArgs& a) {
   r.bundle.dataset = data.dataset.empty() ? "" : data.ref;
   r.bundle.run_id = run;
   r.bundle.reference_stats_json = data.stats_json;
-  Status recorded = RecordTraining(tracker, run, data, r);
+  Status recorded = RecordTraining(tracker, run, data, options, r);
   RETURN_IF_ERROR(tracker.EndRun(run, recorded.ok() ? RunStatus::kFinished : RunStatus::kFailed));
   RETURN_IF_ERROR(recorded);
-  json out{{"run_id", run}, {"metrics", json::parse(r.bundle.metrics_json)}};
-  if (!a.register_as.empty()) {
-    Registry registry(ctx.meta(), ctx.env, DefaultActor());
-    ASSIGN_OR_RETURN(ModelVersionRecord v, registry.Register(run, a.register_as));
-    if (!a.alias.empty()) RETURN_IF_ERROR(registry.SetAlias(v.model, v.version, a.alias));
-    out["model"] = v.model;
-    out["version"] = v.version;
-  }
-  if (ctx.json) {
-    ctx.out << out.dump(2) << "\n";
-    return Status::OK();
-  }
+  return std::make_pair(run, std::move(r));
+}
+
+void PrintTraining(CliContext& ctx, const std::string& run, const TrainingData& data, const TrainResult& r) {
   ctx.out << "run " << run << ": " << TaskName(r.bundle.task) << " model of " << r.bundle.signature.label << " on "
           << data.ref << " (" << Thousands(r.train_rows) << " rows to train, " << Thousands(r.test_rows)
           << " held out)\n";
@@ -138,10 +187,111 @@ Status Train(CliContext& ctx, const TrainArgs& a) {
     for (const auto& e : r.excluded) ctx.out << " " << e << ";";
     ctx.out << "\n";
   }
+}
+
+Status Train(CliContext& ctx, const TrainArgs& a) {
+  ASSIGN_OR_RETURN(TrainOptions options, ParseTrainOptions(a));
+  ASSIGN_OR_RETURN(std::vector<ParamSet> trials, ExpandSearch(a.sets, a.search, a.trials, a.seed));
+  RETURN_IF_ERROR(ctx.OpenStores());
+  ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx, a.data));
+  Tracker tracker(ctx.meta(), ctx.objects(), ctx.env);
+  json out;
+  std::string best_run;
+  TrainResult best;
+  if (trials.size() == 1) {
+    options.params = trials[0];
+    ASSIGN_OR_RETURN(auto one, TrainOneRun(ctx, tracker, data, options, a.experiment, ""));
+    best_run = one.first;
+    best = std::move(one.second);
+  } else {
+    // A search: one parent run, a child run per trial, the best kept by its holdout metric.
+    RunOptions ro{a.experiment, "search", ctx.command_line, "", "."};
+    ASSIGN_OR_RETURN(std::string parent, tracker.StartRun(ro));
+    json tried = json::array();
+    std::string metric;
+    bool higher = true;
+    for (const auto& params : trials) {
+      options.params = params;
+      ASSIGN_OR_RETURN(auto trial, TrainOneRun(ctx, tracker, data, options, a.experiment, parent));
+      std::tie(metric, higher) = SelectionMetric(trial.second.bundle.task);
+      double value = trial.second.metrics[metric];
+      tried.push_back({{"run_id", trial.first}, {"params", params}, {metric, value}});
+      if (best_run.empty() || (higher ? value > best.metrics[metric] : value < best.metrics[metric])) {
+        best_run = trial.first;
+        best = std::move(trial.second);
+      }
+    }
+    RETURN_IF_ERROR(tracker.LogBatch(parent, {{"search", a.search}, {"trials", std::to_string(trials.size())},
+                                              {"selection_metric", metric}},
+                                     {{"best_" + metric, best.metrics[metric], 0, 0}}, {{"best_run", best_run}}));
+    RETURN_IF_ERROR(tracker.EndRun(parent, RunStatus::kFinished));
+    out["parent_run_id"] = parent;
+    out["trials"] = tried;
+  }
+  out["run_id"] = best_run;
+  out["metrics"] = json::parse(best.bundle.metrics_json);
+  if (!a.register_as.empty()) {
+    Registry registry(ctx.meta(), ctx.env, DefaultActor());
+    ASSIGN_OR_RETURN(ModelVersionRecord v, registry.Register(best_run, a.register_as));
+    if (!a.alias.empty()) RETURN_IF_ERROR(registry.SetAlias(v.model, v.version, a.alias));
+    out["model"] = v.model;
+    out["version"] = v.version;
+  }
+  if (ctx.json) {
+    ctx.out << out.dump(2) << "\n";
+    return Status::OK();
+  }
+  if (out.contains("trials")) ctx.out << "searched " << trials.size() << " parameter sets; the best:\n";
+  PrintTraining(ctx, best_run, data, best);
   if (out.contains("model")) {
     ctx.out << "registered " << a.register_as << ":" << out["version"].get<int64_t>()
             << (a.alias.empty() ? "" : " as " + a.alias) << "\n";
   }
+  return Status::OK();
+}
+
+// Retrains from what a run recorded and says whether the bundle is byte for byte the same.
+Status Reproduce(CliContext& ctx, const std::string& id) {
+  RETURN_IF_ERROR(ctx.OpenStores());
+  Tracker tracker(ctx.meta(), ctx.objects(), ctx.env);
+  ASSIGN_OR_RETURN(RunView v, tracker.GetRun(id));
+  std::map<std::string, std::string> p(v.params.begin(), v.params.end());
+  const ArtifactRecord* model = nullptr;
+  for (const auto& art : v.artifacts) {
+    if (art.path == "model") model = &art;
+  }
+  if (model == nullptr || p.count("data") == 0 || p.count("label") == 0) {
+    return InvalidArgument("run " + v.run.run_id + " was not made by gyre train: nothing to reproduce");
+  }
+  ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx, p["data"]));
+  TrainOptions o;
+  o.label = p["label"];
+  ASSIGN_OR_RETURN(Task task, ParseTask(p["task"]));
+  o.task = task;
+  o.seed = std::stoull(p.count("seed") ? p["seed"] : "0");
+  o.test_fraction = p.count("test_fraction") ? std::stod(p["test_fraction"]) : 0.2;
+  o.split_by = p["split_by"];
+  static const std::set<std::string> kMeta = {"data", "label", "task", "train_rows", "test_rows", "test_fraction",
+                                              "split_by", "seed"};
+  for (const auto& [k, val] : p) {
+    if (k.rfind("exclude.", 0) == 0) o.exclude.push_back(k.substr(8));
+    else if (kMeta.count(k) == 0) o.params[k] = val;
+  }
+  ASSIGN_OR_RETURN(TrainResult r, TrainModel(data.table, o));
+  r.bundle.dataset = data.dataset.empty() ? "" : data.ref;
+  r.bundle.run_id = v.run.run_id;
+  r.bundle.reference_stats_json = data.stats_json;
+  const std::string again = Sha256Hex(r.bundle.Serialize());
+  const bool identical = again == model->sha256;
+  if (ctx.json) {
+    ctx.out << json{{"run_id", v.run.run_id}, {"identical", identical}, {"original_sha256", model->sha256},
+                    {"reproduced_sha256", again}, {"metrics", json::parse(r.bundle.metrics_json)}}.dump(2) << "\n";
+  } else {
+    ctx.out << "retrained run " << v.run.run_id << " from " << p["data"] << ": the model is "
+            << (identical ? "identical, byte for byte" : "DIFFERENT") << " (" << ShortSha(again) << ")\n";
+  }
+  ctx.printed_result = true;
+  if (!identical) return FailedPrecondition("the retrained model differs from the one run " + v.run.run_id + " recorded");
   return Status::OK();
 }
 
@@ -233,7 +383,17 @@ void AddTrainCommands(CLI::App& app, CliContext& ctx, Action* action) {
   c->add_option("--split-by", t->split_by, "hold out the latest rows by this column instead of a random sample");
   c->add_option("--seed", t->seed, "seed of the split and of XGBoost");
   c->add_option("--test-fraction", t->test_fraction, "share of rows held out for evaluation")->check(CLI::Range(0.01, 0.99));
+  c->add_option("--search", t->search, "with --set k=a,b,...: try every combination (grid) or --trials of them (random)");
+  c->add_option("--trials", t->trials, "with --search random: how many parameter sets to try");
   c->callback([&ctx, action, t] { *action = [&ctx, t] { return Train(ctx, *t); }; });
+
+  {  // `runs reproduce` belongs with the runs commands but needs the trainer
+    CLI::App* runs = app.get_subcommand("runs");
+    auto id = std::make_shared<std::string>();
+    CLI::App* r = runs->add_subcommand("reproduce", "retrain from what a run recorded; exit 3 if the model differs");
+    r->add_option("RUN", *id, "run id (or a unique prefix)")->required();
+    r->callback([&ctx, action, id] { *action = [&ctx, id] { return Reproduce(ctx, *id); }; });
+  }
 
   auto p = std::make_shared<PredictArgs>();
   c = app.add_subcommand("predict", "predict with a registered model; CSV out");

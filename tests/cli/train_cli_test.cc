@@ -63,5 +63,43 @@ TEST(TrainCliTest, ErrorsAreClearAndAFailedTrainingIsAFailedRun) {
   EXPECT_NE(err.find("input column sepal_width_cm is missing"), std::string::npos) << err;
 }
 
+TEST(TrainCliTest, SearchKeepsTheBestChildAndRunsReproduceExactly) {
+  testing::TempDir dir;
+  std::string home = dir.File("home"), out, err;
+  ASSERT_EQ(testing::RunGyre(home, {"data", "add", testing::DatasetPath("wine.csv"), "--name", "wine"}, &out, &err), 0);
+  ASSERT_EQ(testing::RunGyre(home, {"train", "--data", "wine", "--label", "cultivar", "--set", "max_depth=2,4",
+                                    "--set", "eta=0.1,0.3", "--set", "num_round=20", "--register", "wine", "--json"},
+                             &out, &err), 0) << err;
+  json search = json::parse(out);
+  ASSERT_EQ(search["trials"].size(), 4u);
+  double best = 1e9;
+  std::string best_run;
+  for (const auto& t : search["trials"]) {
+    if (t["log_loss"].get<double>() < best) {
+      best = t["log_loss"].get<double>();
+      best_run = t["run_id"];
+    }
+  }
+  EXPECT_EQ(search["run_id"], best_run) << "multiclass keeps the lowest holdout log loss";
+  ASSERT_EQ(testing::RunGyre(home, {"runs", "show", search["parent_run_id"], "--json"}, &out, &err), 0) << err;
+  json parent = json::parse(out);
+  EXPECT_EQ(parent["child_runs"].size(), 4u);
+  EXPECT_EQ(parent["tags"]["best_run"], best_run);
+  ASSERT_EQ(testing::RunGyre(home, {"runs", "show", best_run, "--json"}, &out, &err), 0) << err;
+  EXPECT_EQ(json::parse(out)["parent_run_id"], search["parent_run_id"]);
+
+  ASSERT_EQ(testing::RunGyre(home, {"train", "--data", "wine", "--label", "cultivar", "--set", "max_depth=2,3,4,5",
+                                    "--search", "random", "--trials", "2", "--json"}, &out, &err), 0) << err;
+  EXPECT_EQ(json::parse(out)["trials"].size(), 2u);
+
+  ASSERT_EQ(testing::RunGyre(home, {"runs", "reproduce", best_run, "--json"}, &out, &err), 0) << err;
+  json again = json::parse(out);
+  EXPECT_TRUE(again["identical"].get<bool>());
+  EXPECT_EQ(again["original_sha256"], again["reproduced_sha256"]);
+  EXPECT_EQ(testing::RunGyre(home, {"runs", "reproduce", search["parent_run_id"]}, &out, &err), 1)
+      << "a search's parent has no model to reproduce";
+  EXPECT_EQ(testing::RunGyre(home, {"train", "--data", "wine", "--label", "cultivar", "--search", "random"}, &out, &err), 1);
+}
+
 }  // namespace
 }  // namespace gyre
