@@ -142,6 +142,7 @@ Status RecordTraining(Tracker& tracker, const std::string& run, const TrainingDa
   for (const auto& [k, v] : used.items()) params.emplace_back(k, v.get<std::string>());
   std::vector<MetricPoint> metrics;
   for (const auto& [k, v] : r.metrics) metrics.push_back({k, v, 0, 0});
+  metrics.push_back({"best_rounds", static_cast<double>(r.best_rounds), 0, 0});  // fewer after early stopping
   RETURN_IF_ERROR(tracker.LogBatch(run, params, metrics, {}));
   if (!d.dataset.empty()) RETURN_IF_ERROR(tracker.LogInput(run, d.dataset, d.version));
   RETURN_IF_ERROR(tracker.LogArtifactBytes(run, "model", r.bundle.Serialize()));

@@ -43,6 +43,11 @@ class XgbBooster {
     return XgbCheck(XGBoosterCreate(cache.data(), cache.size(), &h_), "creating a booster");
   }
   BoosterHandle get() const { return h_; }
+  // Takes ownership of `other`, freeing the booster held so far.
+  void Reset(BoosterHandle other) {
+    if (h_) XGBoosterFree(h_);
+    h_ = other;
+  }
 
  private:
   BoosterHandle h_ = nullptr;

@@ -1,6 +1,8 @@
 #include "train/trainer.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <cmath>
 #include <numeric>
 #include <set>
@@ -128,7 +130,10 @@ Result<std::vector<bool>> SplitRows(const Table& table, const Labels& labels, co
   }
   SplitMix rng{o.seed * 0x2545F4914F6CDD1DULL + 7};
   std::map<float, std::vector<size_t>> strata;  // one stratum for regression
-  for (size_t i = 0; i < n; ++i) strata[labels.task == Task::kRegression ? 0.0f : labels.y[i]].push_back(i);
+  for (size_t i = 0; i < n; ++i) {
+    if (std::isnan(labels.y[i])) continue;  // unlabelled (or already held out): in no stratum
+    strata[labels.task == Task::kRegression ? 0.0f : labels.y[i]].push_back(i);
+  }
   for (auto& [label, rows] : strata) {
     rng.Shuffle(&rows);
     auto k = static_cast<size_t>(std::llround(static_cast<double>(rows.size()) * o.test_fraction));
@@ -159,10 +164,48 @@ Status Configure(BoosterHandle b, const Labels& l, const TrainOptions& o, int th
                                           {"nthread", std::to_string(threads)}};
   if (l.task == Task::kMulticlass) p["num_class"] = std::to_string(l.classes.size());
   for (const auto& [k, v] : o.params) {
-    if (k != "num_round") p[k] = v;
+    if (k != "num_round" && k != "early_stopping_rounds") p[k] = v;
   }
   for (const auto& [k, v] : p) RETURN_IF_ERROR(XgbCheck(XGBoosterSetParam(b, k.c_str(), v.c_str()), ("parameter " + k).c_str()));
   *used = p;
+  return Status::OK();
+}
+
+// Parses the value out of XGBoost's evaluation line "[12]\tvalid-logloss:0.1234".
+Result<double> EvalValue(const char* line) {
+  const char* colon = std::strrchr(line, ':');
+  if (colon == nullptr) return Internal(std::string("xgboost: unexpected evaluation output: ") + line);
+  return std::strtod(colon + 1, nullptr);
+}
+
+// Trains up to `rounds` rounds; with early stopping, stops once the validation metric has not
+// improved for `patience` rounds and keeps the best rounds only (XGBoost's convention: the
+// metric is the objective's default unless eval_metric is set; auc, aucpr, map and ndcg grow).
+Status Boost(XgbBooster* booster, const XgbMatrix& train, const XgbMatrix* valid, int rounds, int patience,
+             const std::string& eval_metric, int* best_rounds) {
+  const bool maximize = eval_metric.rfind("auc", 0) == 0 || eval_metric.rfind("map", 0) == 0 ||
+                        eval_metric.rfind("ndcg", 0) == 0;
+  double best = 0;
+  *best_rounds = rounds;
+  for (int i = 0; i < rounds; ++i) {
+    RETURN_IF_ERROR(XgbCheck(XGBoosterUpdateOneIter(booster->get(), i, train.get()), "training"));
+    if (valid == nullptr) continue;
+    DMatrixHandle sets[] = {valid->get()};
+    const char* names[] = {"valid"};
+    const char* line = nullptr;
+    RETURN_IF_ERROR(XgbCheck(XGBoosterEvalOneIter(booster->get(), i, sets, names, 1, &line), "evaluating"));
+    ASSIGN_OR_RETURN(double value, EvalValue(line));
+    if (i == 0 || (maximize ? value > best : value < best)) {
+      best = value;
+      *best_rounds = i + 1;
+    } else if (i + 1 - *best_rounds >= patience) {
+      break;
+    }
+  }
+  if (valid == nullptr) return Status::OK();
+  BoosterHandle sliced = nullptr;
+  RETURN_IF_ERROR(XgbCheck(XGBoosterSlice(booster->get(), 0, *best_rounds, 1, &sliced), "keeping the best rounds"));
+  booster->Reset(sliced);
   return Status::OK();
 }
 
@@ -222,10 +265,14 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   const Column* label_col = table.Find(o.label);
   if (label_col == nullptr) return InvalidArgument("label " + o.label + ": no such column", {"", 0, 0, o.label});
   if (!(o.test_fraction > 0 && o.test_fraction < 1)) return InvalidArgument("the test fraction must be in (0, 1)");
-  int rounds = 100;
+  int rounds = 100, patience = 0;
   if (auto it = o.params.find("num_round"); it != o.params.end()) {
     rounds = std::atoi(it->second.c_str());
     if (rounds < 1) return InvalidArgument("num_round must be a positive integer, got " + it->second);
+  }
+  if (auto it = o.params.find("early_stopping_rounds"); it != o.params.end()) {
+    patience = std::atoi(it->second.c_str());
+    if (patience < 1) return InvalidArgument("early_stopping_rounds must be a positive integer, got " + it->second);
   }
   TrainResult r;
   ASSIGN_OR_RETURN(Labels labels, EncodeLabels(*label_col, o.task));
@@ -235,13 +282,25 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   EncodeReport report;
   ASSIGN_OR_RETURN(std::vector<float> x, EncodeFeatures(table, sig, &report));
   ASSIGN_OR_RETURN(std::vector<bool> test, SplitRows(table, labels, o));
+  // With early stopping, a validation share of the training rows (drawn like the holdout)
+  // decides when to stop; the holdout stays untouched for the final metrics.
+  std::vector<bool> valid(test.size(), false);
+  if (patience > 0) {
+    Labels train_only = labels;
+    for (size_t i = 0; i < test.size(); ++i) {
+      if (test[i]) train_only.y[i] = NAN;
+    }
+    TrainOptions vo = o;
+    vo.seed = o.seed + 1;
+    ASSIGN_OR_RETURN(valid, SplitRows(table, train_only, vo));
+  }
   const size_t k = sig.features.size();
-  std::vector<float> xtr, xte, ytr, yte;
+  std::vector<float> xtr, xte, xva, ytr, yte, yva;
   for (size_t i = 0; i < labels.y.size(); ++i) {
     if (std::isnan(labels.y[i])) continue;  // rows without a label teach nothing
-    auto& xs = test[i] ? xte : xtr;
+    auto& xs = test[i] ? xte : (valid[i] ? xva : xtr);
     xs.insert(xs.end(), x.begin() + static_cast<ptrdiff_t>(i * k), x.begin() + static_cast<ptrdiff_t>((i + 1) * k));
-    (test[i] ? yte : ytr).push_back(labels.y[i]);
+    (test[i] ? yte : (valid[i] ? yva : ytr)).push_back(labels.y[i]);
   }
   r.train_rows = static_cast<int64_t>(ytr.size());
   r.test_rows = static_cast<int64_t>(yte.size());
@@ -251,13 +310,20 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   RETURN_IF_ERROR(dtrain.Create(xtr.data(), ytr.size(), k, threads));
   RETURN_IF_ERROR(XgbCheck(XGDMatrixSetFloatInfo(dtrain.get(), "label", ytr.data(), ytr.size()), "setting labels"));
   RETURN_IF_ERROR(dtest.Create(xte.data(), yte.size(), k, threads));
+  XgbMatrix dvalid;
+  if (patience > 0) {
+    if (yva.empty()) return InvalidArgument("too few training rows to set a validation share aside for early stopping");
+    RETURN_IF_ERROR(dvalid.Create(xva.data(), yva.size(), k, threads));
+    RETURN_IF_ERROR(XgbCheck(XGDMatrixSetFloatInfo(dvalid.get(), "label", yva.data(), yva.size()), "setting labels"));
+  }
   XgbBooster booster;
   RETURN_IF_ERROR(booster.Create({dtrain.get()}));
   std::map<std::string, std::string> used;
   RETURN_IF_ERROR(Configure(booster.get(), labels, o, threads, &used));
-  for (int i = 0; i < rounds; ++i) {
-    RETURN_IF_ERROR(XgbCheck(XGBoosterUpdateOneIter(booster.get(), i, dtrain.get()), "training"));
-  }
+  int best_rounds = rounds;
+  RETURN_IF_ERROR(Boost(&booster, dtrain, patience > 0 ? &dvalid : nullptr, rounds, patience,
+                        o.params.count("eval_metric") ? o.params.at("eval_metric") : "", &best_rounds));
+  r.best_rounds = best_rounds;
   ASSIGN_OR_RETURN(std::vector<float> p, PredictMatrix(booster.get(), dtest));
   ASSIGN_OR_RETURN(r.metrics, Evaluate(labels, yte, p));
   ASSIGN_OR_RETURN(r.importance, Importance(booster.get(), sig));
@@ -270,6 +336,7 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   json metrics = json::object(), params = json::object();
   for (const auto& [key, v] : r.metrics) metrics[key] = v;
   used["num_round"] = std::to_string(rounds);
+  if (patience > 0) used["early_stopping_rounds"] = std::to_string(patience);
   used.erase("nthread");  // how many threads does not change the model, so it does not belong in it
   for (const auto& [key, v] : used) params[key] = v;
   r.bundle.metrics_json = metrics.dump();

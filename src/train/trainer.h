@@ -18,8 +18,10 @@ namespace gyre {
 struct TrainOptions {
   std::string label;
   std::optional<Task> task;  // inferred from the label when unset
-  // Any XGBoost parameter; "num_round" sets the rounds (default 100). Defaults: tree_method
-  // hist, max_depth 6, eta 0.3, nthread = cores (1 below 50,000 rows).
+  // Any XGBoost parameter; "num_round" sets the rounds (default 100) and
+  // "early_stopping_rounds" stops once a validation share of the training rows has not
+  // improved for that many rounds, keeping the best rounds. Defaults: tree_method hist,
+  // max_depth 6, eta 0.3, nthread = cores (1 below 50,000 rows).
   std::map<std::string, std::string> params;
   double test_fraction = 0.2;  // held out for evaluation
   uint64_t seed = 0;           // the split's and XGBoost's
@@ -32,6 +34,7 @@ struct TrainResult {
   std::map<std::string, double> metrics;  // holdout metrics by name
   std::vector<std::pair<std::string, double>> importance;  // total gain per input, largest first
   int64_t train_rows = 0, test_rows = 0;
+  int best_rounds = 0;  // rounds kept (fewer than asked when early stopping stopped it)
   std::vector<std::string> excluded;  // columns left out, and why
 };
 

@@ -97,6 +97,27 @@ TEST(TrainerTest, BundleRoundTripsAndPredictsTheSameFromManyThreads) {
   EXPECT_EQ(same, (std::vector<int>{20, 20, 20, 20}));
 }
 
+TEST(TrainerTest, EarlyStoppingKeepsTheBestRounds) {
+  Table t = Load("breast_cancer.csv");
+  TrainOptions o{"malignant"};
+  o.params["num_round"] = "500";
+  o.params["eta"] = "0.3";
+  o.params["early_stopping_rounds"] = "10";
+  ASSERT_OK_AND_ASSIGN(TrainResult r, TrainModel(t, o));
+  EXPECT_GT(r.best_rounds, 0);
+  EXPECT_LT(r.best_rounds, 500) << "500 rounds at eta 0.3 overfit long before the end";
+  EXPECT_GT(r.metrics["roc_auc"], 0.95);
+  EXPECT_NEAR(static_cast<double>(r.test_rows), 569 * 0.2, 1.0) << "the holdout is the same size";
+  EXPECT_NE(r.bundle.params_json.find("\"early_stopping_rounds\":\"10\""), std::string::npos) << r.bundle.params_json;
+  ASSERT_OK_AND_ASSIGN(auto predictor, Predictor::Load(r.bundle.Serialize()));
+  EXPECT_EQ(predictor->bundle().task, Task::kBinary);
+  o.params["eval_metric"] = "auc";  // a metric that grows
+  ASSERT_OK_AND_ASSIGN(TrainResult with_auc, TrainModel(t, o));
+  EXPECT_LT(with_auc.best_rounds, 500);
+  o.params["early_stopping_rounds"] = "0";
+  EXPECT_EQ(TrainModel(t, o).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(TrainerTest, BadInput) {
   Table t = Load("iris.csv");
   EXPECT_EQ(TrainModel(t, {"nope"}).status().code(), StatusCode::kInvalidArgument);
