@@ -131,18 +131,27 @@ Result<TrainOptions> ParseTrainOptions(const TrainArgs& a) {
 
 std::string FloatText(float v);
 
+// The shortest text that reads back as the same double.
+std::string DoubleText(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
 // Everything a run records about one training: params, metrics, input, artifacts.
 Status RecordTraining(Tracker& tracker, const std::string& run, const TrainingData& d, const TrainOptions& o,
                       const TrainResult& r) {
   KeyValues params = {{"data", d.ref}, {"label", r.bundle.signature.label}, {"task", TaskName(r.bundle.task)},
                       {"train_rows", std::to_string(r.train_rows)}, {"test_rows", std::to_string(r.test_rows)},
-                      {"test_fraction", FloatText(static_cast<float>(o.test_fraction))}, {"split_by", o.split_by}};
+                      {"test_fraction", DoubleText(o.test_fraction)}, {"split_by", o.split_by},
+                      {"validation_fraction", DoubleText(o.validation_fraction)}};
   for (const auto& e : o.exclude) params.emplace_back("exclude." + e, "true");
   const json used = json::parse(r.bundle.params_json);
   for (const auto& [k, v] : used.items()) params.emplace_back(k, v.get<std::string>());
   std::vector<MetricPoint> metrics;
   for (const auto& [k, v] : r.metrics) metrics.push_back({k, v, 0, 0});
   metrics.push_back({"best_rounds", static_cast<double>(r.best_rounds), 0, 0});  // fewer after early stopping
+  for (const auto& [k, v] : r.validation_metrics) metrics.push_back({"validation_" + k, v, 0, 0});
   RETURN_IF_ERROR(tracker.LogBatch(run, params, metrics, {}));
   if (!d.dataset.empty()) RETURN_IF_ERROR(tracker.LogInput(run, d.dataset, d.version));
   RETURN_IF_ERROR(tracker.LogArtifactBytes(run, "model", r.bundle.Serialize()));
@@ -211,20 +220,24 @@ Status Train(CliContext& ctx, const TrainArgs& a) {
     json tried = json::array();
     std::string metric;
     bool higher = true;
+    // Trials are compared on a validation share of the training rows, never on the holdout,
+    // so that the holdout metrics of the winner stay an honest estimate.
+    if (options.validation_fraction == 0) options.validation_fraction = 0.1;
     for (const auto& params : trials) {
       options.params = params;
       ASSIGN_OR_RETURN(auto trial, TrainOneRun(ctx, tracker, data, options, a.experiment, parent));
       std::tie(metric, higher) = SelectionMetric(trial.second.bundle.task);
-      double value = trial.second.metrics[metric];
-      tried.push_back({{"run_id", trial.first}, {"params", params}, {metric, value}});
-      if (best_run.empty() || (higher ? value > best.metrics[metric] : value < best.metrics[metric])) {
+      double value = trial.second.validation_metrics[metric];
+      tried.push_back({{"run_id", trial.first}, {"params", params}, {"validation_" + metric, value}});
+      if (best_run.empty() || (higher ? value > best.validation_metrics[metric] : value < best.validation_metrics[metric])) {
         best_run = trial.first;
         best = std::move(trial.second);
       }
     }
     RETURN_IF_ERROR(tracker.LogBatch(parent, {{"search", a.search}, {"trials", std::to_string(trials.size())},
                                               {"selection_metric", metric}},
-                                     {{"best_" + metric, best.metrics[metric], 0, 0}}, {{"best_run", best_run}}));
+                                     {{"best_validation_" + metric, best.validation_metrics[metric], 0, 0}},
+                                     {{"best_run", best_run}}));
     RETURN_IF_ERROR(tracker.EndRun(parent, RunStatus::kFinished));
     out["parent_run_id"] = parent;
     out["trials"] = tried;
@@ -272,8 +285,9 @@ Status Reproduce(CliContext& ctx, const std::string& id) {
   o.seed = std::stoull(p.count("seed") ? p["seed"] : "0");
   o.test_fraction = p.count("test_fraction") ? std::stod(p["test_fraction"]) : 0.2;
   o.split_by = p["split_by"];
+  o.validation_fraction = p.count("validation_fraction") ? std::stod(p["validation_fraction"]) : 0.0;
   static const std::set<std::string> kMeta = {"data", "label", "task", "train_rows", "test_rows", "test_fraction",
-                                              "split_by", "seed"};
+                                              "split_by", "seed", "validation_fraction"};
   for (const auto& [k, val] : p) {
     if (k.rfind("exclude.", 0) == 0) o.exclude.push_back(k.substr(8));
     else if (kMeta.count(k) == 0) o.params[k] = val;

@@ -285,13 +285,16 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   // With early stopping, a validation share of the training rows (drawn like the holdout)
   // decides when to stop; the holdout stays untouched for the final metrics.
   std::vector<bool> valid(test.size(), false);
-  if (patience > 0) {
+  const double validation = o.validation_fraction > 0 ? o.validation_fraction : (patience > 0 ? 0.1 : 0.0);
+  if (validation > 0) {
     Labels train_only = labels;
     for (size_t i = 0; i < test.size(); ++i) {
       if (test[i]) train_only.y[i] = NAN;
     }
     TrainOptions vo = o;
     vo.seed = o.seed + 1;
+    vo.split_by.clear();
+    vo.test_fraction = validation;
     ASSIGN_OR_RETURN(valid, SplitRows(table, train_only, vo));
   }
   const size_t k = sig.features.size();
@@ -311,8 +314,8 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   RETURN_IF_ERROR(XgbCheck(XGDMatrixSetFloatInfo(dtrain.get(), "label", ytr.data(), ytr.size()), "setting labels"));
   RETURN_IF_ERROR(dtest.Create(xte.data(), yte.size(), k, threads));
   XgbMatrix dvalid;
-  if (patience > 0) {
-    if (yva.empty()) return InvalidArgument("too few training rows to set a validation share aside for early stopping");
+  if (validation > 0) {
+    if (yva.empty()) return InvalidArgument("too few training rows to set a validation share aside");
     RETURN_IF_ERROR(dvalid.Create(xva.data(), yva.size(), k, threads));
     RETURN_IF_ERROR(XgbCheck(XGDMatrixSetFloatInfo(dvalid.get(), "label", yva.data(), yva.size()), "setting labels"));
   }
@@ -326,6 +329,10 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   r.best_rounds = best_rounds;
   ASSIGN_OR_RETURN(std::vector<float> p, PredictMatrix(booster.get(), dtest));
   ASSIGN_OR_RETURN(r.metrics, Evaluate(labels, yte, p));
+  if (validation > 0) {
+    ASSIGN_OR_RETURN(std::vector<float> pv, PredictMatrix(booster.get(), dvalid));
+    ASSIGN_OR_RETURN(r.validation_metrics, Evaluate(labels, yva, pv));
+  }
   ASSIGN_OR_RETURN(r.importance, Importance(booster.get(), sig));
   bst_ulong len = 0;
   const char* bytes = nullptr;

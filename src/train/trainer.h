@@ -24,6 +24,9 @@ struct TrainOptions {
   // max_depth 6, eta 0.3, nthread = cores (1 below 50,000 rows).
   std::map<std::string, std::string> params;
   double test_fraction = 0.2;  // held out for evaluation
+  // Share of the training rows set aside for validation (early stopping, choosing among
+  // trials); 0.1 when early stopping asks for it and this is 0.
+  double validation_fraction = 0;
   uint64_t seed = 0;           // the split's and XGBoost's
   std::string split_by;        // a column to order by: train on the past, test on the future
   std::vector<std::string> exclude;
@@ -32,6 +35,7 @@ struct TrainOptions {
 struct TrainResult {
   ModelBundle bundle;                     // model, signature, params, metrics (no run yet)
   std::map<std::string, double> metrics;  // holdout metrics by name
+  std::map<std::string, double> validation_metrics;  // when a validation share was set aside
   std::vector<std::pair<std::string, double>> importance;  // total gain per input, largest first
   int64_t train_rows = 0, test_rows = 0;
   int best_rounds = 0;  // rounds kept (fewer than asked when early stopping stopped it)

@@ -75,12 +75,12 @@ TEST(TrainCliTest, SearchKeepsTheBestChildAndRunsReproduceExactly) {
   double best = 1e9;
   std::string best_run;
   for (const auto& t : search["trials"]) {
-    if (t["log_loss"].get<double>() < best) {
-      best = t["log_loss"].get<double>();
+    if (t["validation_log_loss"].get<double>() < best) {
+      best = t["validation_log_loss"].get<double>();
       best_run = t["run_id"];
     }
   }
-  EXPECT_EQ(search["run_id"], best_run) << "multiclass keeps the lowest holdout log loss";
+  EXPECT_EQ(search["run_id"], best_run) << "multiclass keeps the lowest validation log loss";
   ASSERT_EQ(testing::RunGyre(home, {"runs", "show", search["parent_run_id"], "--json"}, &out, &err), 0) << err;
   json parent = json::parse(out);
   EXPECT_EQ(parent["child_runs"].size(), 4u);
