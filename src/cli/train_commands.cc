@@ -144,7 +144,8 @@ Status RecordTraining(Tracker& tracker, const std::string& run, const TrainingDa
   KeyValues params = {{"data", d.ref}, {"label", r.bundle.signature.label}, {"task", TaskName(r.bundle.task)},
                       {"train_rows", std::to_string(r.train_rows)}, {"test_rows", std::to_string(r.test_rows)},
                       {"test_fraction", DoubleText(o.test_fraction)}, {"split_by", o.split_by},
-                      {"validation_fraction", DoubleText(o.validation_fraction)}};
+                      {"validation_fraction", DoubleText(r.validation_fraction)},
+                      {"split_seed", std::to_string(o.seed)}};
   for (const auto& e : o.exclude) params.emplace_back("exclude." + e, "true");
   const json used = json::parse(r.bundle.params_json);
   for (const auto& [k, v] : used.items()) params.emplace_back(k, v.get<std::string>());
@@ -225,7 +226,13 @@ Status Train(CliContext& ctx, const TrainArgs& a) {
     if (options.validation_fraction == 0) options.validation_fraction = 0.1;
     for (const auto& params : trials) {
       options.params = params;
-      ASSIGN_OR_RETURN(auto trial, TrainOneRun(ctx, tracker, data, options, a.experiment, parent));
+      auto result = TrainOneRun(ctx, tracker, data, options, a.experiment, parent);
+      if (!result.ok()) {  // the failed trial is on record; so is the search's failure
+        (void)tracker.SetTag(parent, "error", result.status().ToString());
+        (void)tracker.EndRun(parent, RunStatus::kFailed);
+        return result.status();
+      }
+      auto& trial = *result;
       std::tie(metric, higher) = SelectionMetric(trial.second.bundle.task);
       double value = trial.second.validation_metrics[metric];
       tried.push_back({{"run_id", trial.first}, {"params", params}, {"validation_" + metric, value}});
@@ -282,12 +289,13 @@ Status Reproduce(CliContext& ctx, const std::string& id) {
   o.label = p["label"];
   ASSIGN_OR_RETURN(Task task, ParseTask(p["task"]));
   o.task = task;
-  o.seed = std::stoull(p.count("seed") ? p["seed"] : "0");
+  // The split's seed; XGBoost's own `seed` (which --set may have changed) is a parameter.
+  o.seed = std::stoull(p.count("split_seed") ? p["split_seed"] : (p.count("seed") ? p["seed"] : "0"));
   o.test_fraction = p.count("test_fraction") ? std::stod(p["test_fraction"]) : 0.2;
   o.split_by = p["split_by"];
   o.validation_fraction = p.count("validation_fraction") ? std::stod(p["validation_fraction"]) : 0.0;
   static const std::set<std::string> kMeta = {"data", "label", "task", "train_rows", "test_rows", "test_fraction",
-                                              "split_by", "seed", "validation_fraction"};
+                                              "split_by", "split_seed", "validation_fraction"};
   for (const auto& [k, val] : p) {
     if (k.rfind("exclude.", 0) == 0) o.exclude.push_back(k.substr(8));
     else if (kMeta.count(k) == 0) o.params[k] = val;

@@ -286,6 +286,7 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   // decides when to stop; the holdout stays untouched for the final metrics.
   std::vector<bool> valid(test.size(), false);
   const double validation = o.validation_fraction > 0 ? o.validation_fraction : (patience > 0 ? 0.1 : 0.0);
+  r.validation_fraction = validation;
   if (validation > 0) {
     Labels train_only = labels;
     for (size_t i = 0; i < test.size(); ++i) {

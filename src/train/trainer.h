@@ -39,6 +39,7 @@ struct TrainResult {
   std::vector<std::pair<std::string, double>> importance;  // total gain per input, largest first
   int64_t train_rows = 0, test_rows = 0;
   int best_rounds = 0;  // rounds kept (fewer than asked when early stopping stopped it)
+  double validation_fraction = 0;  // the share actually set aside (0.1 when early stopping chose it)
   std::vector<std::string> excluded;  // columns left out, and why
 };
 

@@ -98,6 +98,17 @@ TEST(TrainCliTest, SearchKeepsTheBestChildAndRunsReproduceExactly) {
   EXPECT_EQ(again["original_sha256"], again["reproduced_sha256"]);
   EXPECT_EQ(testing::RunGyre(home, {"runs", "reproduce", search["parent_run_id"]}, &out, &err), 1)
       << "a search's parent has no model to reproduce";
+  // XGBoost's own seed set by hand, and early stopping's implicit validation share: both are
+  // recorded so that the run reproduces.
+  ASSERT_EQ(testing::RunGyre(home, {"train", "--data", "wine", "--label", "cultivar", "--set", "seed=7", "--set",
+                                    "early_stopping_rounds=5", "--seed", "3", "--json"}, &out, &err), 0) << err;
+  std::string seeded = json::parse(out)["run_id"];
+  ASSERT_EQ(testing::RunGyre(home, {"runs", "reproduce", seeded}, &out, &err), 0) << out << err;
+  // A trial that fails ends its search as FAILED, not RUNNING.
+  ASSERT_EQ(testing::RunGyre(home, {"train", "--data", "wine", "--label", "cultivar", "--experiment", "broken",
+                                    "--set", "max_depth=2,-1", "--json"}, &out, &err), 1);
+  ASSERT_EQ(testing::RunGyre(home, {"runs", "list", "--experiment", "broken", "--json"}, &out, &err), 0);
+  for (const auto& r : json::parse(out)["runs"]) EXPECT_NE(r["status"], "RUNNING") << r.dump();
   EXPECT_EQ(testing::RunGyre(home, {"train", "--data", "wine", "--label", "cultivar", "--search", "random"}, &out, &err), 1);
 }
 
