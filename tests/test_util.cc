@@ -52,6 +52,26 @@ int RunGyre(const std::string& home, std::vector<std::string> args, std::string*
   return code;
 }
 
+void HomeTest::SetUp() {
+  home_ = std::make_unique<TestHome>(dir_.File("home"));
+  objects_ = home_->objects.get();
+  meta_ = home_->meta.get();
+  tracker_ = std::make_unique<Tracker>(meta_, objects_, Env::Default());
+}
+
+std::string HomeTest::TrainedRun(const std::string& bundle) {
+  auto id = tracker_->StartRun({});
+  EXPECT_TRUE(id.ok()) << id.status().ToString();
+  if (!id.ok()) return "";
+  EXPECT_TRUE(tracker_->LogArtifactBytes(*id, "model", bundle).ok());
+  EXPECT_TRUE(tracker_->EndRun(*id, RunStatus::kFinished).ok());
+  return *id;
+}
+
+int HomeTest::Gyre(std::vector<std::string> args, std::string* out, std::string* err) {
+  return RunGyre(dir_.File("home"), std::move(args), out, err);
+}
+
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

@@ -10,6 +10,7 @@
 #include "core/status.h"
 #include "store/metadata_store.h"
 #include "store/object_store.h"
+#include "track/tracker.h"
 
 namespace gyre::testing {
 
@@ -33,6 +34,21 @@ struct TestHome {
   HomeLayout layout;
   std::unique_ptr<ObjectStore> objects;
   std::unique_ptr<MetadataStore> meta;
+};
+
+// A fixture with a fresh home, its stores and a tracker, and the CLI pointed at that home.
+class HomeTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  // A finished run whose "model" artifact holds `bundle`.
+  std::string TrainedRun(const std::string& bundle);
+  int Gyre(std::vector<std::string> args, std::string* out, std::string* err = nullptr);
+
+  TempDir dir_;
+  std::unique_ptr<TestHome> home_;
+  ObjectStore* objects_ = nullptr;
+  MetadataStore* meta_ = nullptr;
+  std::unique_ptr<Tracker> tracker_;
 };
 
 // Runs `gyre --home HOME ARGS...` in-process; returns the exit code.

@@ -1,11 +1,8 @@
 // `gyre models list | show | alias | register` and `gyre audit` against a real home.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
-#include "cli/cli.h"
 #include "tests/test_util.h"
 #include "track/tracker.h"
 
@@ -14,29 +11,10 @@ namespace {
 
 using json = nlohmann::json;
 
-class ModelsCliTest : public ::testing::Test {
+class ModelsCliTest : public testing::HomeTest {
  protected:
-  void SetUp() override {
-    home_ = std::make_unique<testing::TestHome>(dir_.File("home"));
-    objects_ = home_->objects.get();
-    meta_ = home_->meta.get();
-    tracker_ = std::make_unique<Tracker>(meta_, objects_, Env::Default());
-  }
-  std::string TrainedRun() {
-    auto id = tracker_->StartRun({});
-    EXPECT_TRUE(id.ok());
-    EXPECT_OK(tracker_->LogArtifactBytes(*id, "model", "bundle of " + *id));
-    return *id;
-  }
-  int Gyre(std::vector<std::string> args, std::string* out, std::string* err = nullptr) {
-    return testing::RunGyre(dir_.File("home"), std::move(args), out, err);
-  }
-
-  testing::TempDir dir_;
-  std::unique_ptr<testing::TestHome> home_;
-  ObjectStore* objects_ = nullptr;
-  MetadataStore* meta_ = nullptr;
-  std::unique_ptr<Tracker> tracker_;
+  std::string TrainedRun() { return HomeTest::TrainedRun("a bundle of " + std::to_string(++runs_)); }
+  int runs_ = 0;
 };
 
 TEST_F(ModelsCliTest, RegisterAliasShowAudit) {

@@ -1,11 +1,8 @@
 // `gyre runs list | show | compare` over runs recorded through the tracking API.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
-#include "cli/cli.h"
 #include "tests/test_util.h"
 #include "track/tracker.h"
 
@@ -14,14 +11,8 @@ namespace {
 
 using json = nlohmann::json;
 
-class RunsCliTest : public ::testing::Test {
+class RunsCliTest : public testing::HomeTest {
  protected:
-  void SetUp() override {
-    home_ = std::make_unique<testing::TestHome>(dir_.File("home"));
-    objects_ = home_->objects.get();
-    meta_ = home_->meta.get();
-    tracker_ = std::make_unique<Tracker>(meta_, objects_, Env::Default());
-  }
   std::string Run(const std::string& experiment, const std::string& depth, double auc) {
     RunOptions o;
     o.experiment = experiment;
@@ -32,15 +23,6 @@ class RunsCliTest : public ::testing::Test {
     EXPECT_OK(tracker_->EndRun(*id, RunStatus::kFinished));
     return *id;
   }
-  int Gyre(std::vector<std::string> args, std::string* out, std::string* err = nullptr) {
-    return testing::RunGyre(dir_.File("home"), std::move(args), out, err);
-  }
-
-  testing::TempDir dir_;
-  std::unique_ptr<testing::TestHome> home_;
-  ObjectStore* objects_ = nullptr;
-  MetadataStore* meta_ = nullptr;
-  std::unique_ptr<Tracker> tracker_;
 };
 
 TEST_F(RunsCliTest, ListShowCompare) {

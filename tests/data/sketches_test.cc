@@ -70,6 +70,21 @@ TEST(HyperLogLogTest, EstimatesWithinItsErrorBound) {
   }
 }
 
+// KLL's documented bound: the normalized rank error of any quantile stays under 0.3%; and the
+// retained items' weights add up to the number of values seen.
+void ExpectWithinBound(const KllSketch& k, std::vector<double>* all) {
+  std::sort(all->begin(), all->end());
+  const auto n = static_cast<double>(all->size());
+  for (double q : {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99}) {
+    double v = k.Quantile(q);
+    double rank = static_cast<double>(std::lower_bound(all->begin(), all->end(), v) - all->begin()) / n;
+    EXPECT_NEAR(rank, q, 0.003) << q;
+  }
+  uint64_t weight = 0;
+  for (const auto& item : k.WeightedItems()) weight += item.second;
+  EXPECT_EQ(weight, all->size());
+}
+
 // KLL's documented bound: the normalized rank error of any quantile stays under 0.3%.
 TEST(KllSketchTest, QuantileRankErrorWithinBound) {
   std::mt19937_64 rng(11);
@@ -81,15 +96,7 @@ TEST(KllSketchTest, QuantileRankErrorWithinBound) {
     x = dist(rng);
     k.Add(x);
   }
-  std::sort(all.begin(), all.end());
-  for (double q : {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99}) {
-    double v = k.Quantile(q);
-    double rank = static_cast<double>(std::lower_bound(all.begin(), all.end(), v) - all.begin()) / n;
-    EXPECT_NEAR(rank, q, 0.003) << q;
-  }
-  uint64_t weight = 0;
-  for (const auto& item : k.WeightedItems()) weight += item.second;
-  EXPECT_EQ(weight, static_cast<uint64_t>(n));
+  ExpectWithinBound(k, &all);
 }
 
 // Chunks added as batches (how the profile feeds it) keep the same bound.
@@ -104,15 +111,7 @@ TEST(KllSketchTest, BatchesKeepTheBound) {
     k.AddBatch(std::vector<double>(all.begin() + i, all.begin() + std::min(n, i + 16384)));
   }
   EXPECT_EQ(k.count(), n);
-  std::sort(all.begin(), all.end());
-  for (double q : {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99}) {
-    double v = k.Quantile(q);
-    double rank = static_cast<double>(std::lower_bound(all.begin(), all.end(), v) - all.begin()) / n;
-    EXPECT_NEAR(rank, q, 0.003) << q;
-  }
-  uint64_t weight = 0;
-  for (const auto& item : k.WeightedItems()) weight += item.second;
-  EXPECT_EQ(weight, static_cast<uint64_t>(n));
+  ExpectWithinBound(k, &all);
 }
 
 // Sketches of two halves, merged, answer for the whole.
@@ -128,12 +127,7 @@ TEST(KllSketchTest, MergedHalvesKeepTheBound) {
   }
   left.Merge(right);
   EXPECT_EQ(left.count(), n);
-  std::sort(all.begin(), all.end());
-  for (double q : {0.01, 0.25, 0.5, 0.75, 0.99}) {
-    double v = left.Quantile(q);
-    double rank = static_cast<double>(std::lower_bound(all.begin(), all.end(), v) - all.begin()) / n;
-    EXPECT_NEAR(rank, q, 0.003) << q;
-  }
+  ExpectWithinBound(left, &all);
 }
 
 TEST(HyperLogLogTest, MergeEqualsOneSketchOfEverything) {

@@ -8,30 +8,14 @@
 namespace gyre {
 namespace {
 
-class RegistryTest : public ::testing::Test {
+class RegistryTest : public testing::HomeTest {
  protected:
   void SetUp() override {
-    home_ = std::make_unique<testing::TestHome>(dir_.File("home"));
-    objects_ = home_->objects.get();
-    meta_ = home_->meta.get();
-    tracker_ = std::make_unique<Tracker>(meta_, objects_, Env::Default());
+    HomeTest::SetUp();
     registry_ = std::make_unique<Registry>(meta_, Env::Default(), "alice@test");
-  }
-  // A finished run with a "model" artifact holding `bundle`.
-  std::string TrainedRun(const std::string& bundle) {
-    auto id = tracker_->StartRun({});
-    EXPECT_TRUE(id.ok());
-    EXPECT_OK(tracker_->LogArtifactBytes(*id, "model", bundle));
-    EXPECT_OK(tracker_->EndRun(*id, RunStatus::kFinished));
-    return *id;
   }
   int64_t Counter() { return *meta_->RegistryChangeCounter(); }
 
-  testing::TempDir dir_;
-  std::unique_ptr<testing::TestHome> home_;
-  ObjectStore* objects_ = nullptr;
-  MetadataStore* meta_ = nullptr;
-  std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<Registry> registry_;
 };
 
