@@ -51,6 +51,9 @@ Result<std::vector<ParamSet>> ExpandSearch(const std::vector<std::string>& sets,
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
+    if (grid.size() * values.size() > 10000) {
+      return InvalidArgument("the --set lists make over 10,000 combinations: narrow the grid, or use --search random");
+    }
     std::vector<ParamSet> next;
     for (const auto& base : grid) {
       for (const auto& v : values) {

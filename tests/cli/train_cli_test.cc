@@ -110,6 +110,13 @@ TEST(TrainCliTest, SearchKeepsTheBestChildAndRunsReproduceExactly) {
   ASSERT_EQ(testing::RunGyre(home, {"runs", "list", "--experiment", "broken", "--json"}, &out, &err), 0);
   for (const auto& r : json::parse(out)["runs"]) EXPECT_NE(r["status"], "RUNNING") << r.dump();
   EXPECT_EQ(testing::RunGyre(home, {"train", "--data", "wine", "--label", "cultivar", "--search", "random"}, &out, &err), 1);
+  std::vector<std::string> huge = {"train", "--data", "wine", "--label", "cultivar"};
+  for (const char* k : {"a", "b", "c", "d", "e"}) {
+    huge.push_back("--set");
+    huge.push_back(std::string(k) + "=1,2,3,4,5,6,7,8,9,10");
+  }
+  EXPECT_EQ(testing::RunGyre(home, huge, &out, &err), 1);
+  EXPECT_NE(err.find("over 10,000 combinations"), std::string::npos) << err;
 }
 
 }  // namespace
