@@ -52,7 +52,7 @@ Result<std::vector<ParamSet>> ExpandSearch(const std::vector<std::string>& sets,
       start = comma + 1;
     }
     if (grid.size() * values.size() > 10000) {
-      return InvalidArgument("the --set lists make over 10,000 combinations: narrow the grid, or use --search random");
+      return InvalidArgument("the --set lists make over 10,000 combinations: give fewer values");
     }
     std::vector<ParamSet> next;
     for (const auto& base : grid) {
