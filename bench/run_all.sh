@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Stage 1's benchmarks: Gyre against pandas on the same generated file (alternating runs),
-# then the Google Benchmark figures of the hot paths. `make bench` builds first.
+# The benchmarks: profiling against pandas and training/prediction against pandas + xgboost on
+# the same generated file (alternating runs), then the Google Benchmark figures of the hot
+# paths (parsing, statistics, validation, metric logging). `make bench` builds first.
 # Usage: bench/run_all.sh [path/to/gyre]
 # Env: BENCH_ROWS (default 1000000), BENCH_REPS (default 3), BENCH_DIR (default /tmp/gyre-bench).
 set -euo pipefail
@@ -15,8 +16,15 @@ CSV="$DIR/fraud_${ROWS}.csv"
 
 /usr/bin/python3 bench/peers/compare_profile.py "$GYRE" "$CSV" "$REPS"
 
-BENCH="$(dirname "$GYRE")/bench/data_bench"
-if [ -x "$BENCH" ]; then
+echo
+/usr/bin/python3 bench/peers/compare_train.py "$GYRE" "$CSV" "$REPS"
+
+BENCH="$(dirname "$GYRE")/bench"
+if [ -x "$BENCH/data_bench" ]; then
   echo
-  GYRE_BENCH_CSV="$CSV" "$BENCH" --benchmark_repetitions="$REPS" --benchmark_report_aggregates_only=true
+  GYRE_BENCH_CSV="$CSV" "$BENCH/data_bench" --benchmark_repetitions="$REPS" --benchmark_report_aggregates_only=true
+fi
+if [ -x "$BENCH/track_bench" ]; then
+  echo
+  "$BENCH/track_bench"
 fi
