@@ -87,14 +87,12 @@ Status RunsShow(CliContext& ctx, const std::string& id) {
   RETURN_IF_ERROR(ctx.OpenStores());
   Tracker tracker(ctx.meta(), ctx.objects(), ctx.env);
   ASSIGN_OR_RETURN(RunView v, tracker.GetRun(id));
-  ASSIGN_OR_RETURN(auto children, ctx.meta()->ListRuns(v.run.experiment));
+  ASSIGN_OR_RETURN(auto children, ctx.meta()->ListChildRuns(v.run.run_id));
   ASSIGN_OR_RETURN(auto built, ctx.meta()->ModelVersionsFromRun(v.run.run_id));  // lineage, downstream
   if (ctx.json) {
     json j = ViewJson(v);
     json kids = json::array();
-    for (const auto& c : children) {
-      if (c.parent_run_id == v.run.run_id) kids.push_back(c.run_id);
-    }
+    for (const auto& c : children) kids.push_back(c.run_id);
     j["child_runs"] = kids;
     json models = json::array();
     for (const auto& m : built) models.push_back(m.model + ":" + std::to_string(m.version));

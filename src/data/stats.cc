@@ -259,13 +259,6 @@ ColumnStats FinishColumn(Accumulator& a, const ProfileOptions& options) {
 
 }  // namespace
 
-double SortedQuantile(const std::vector<double>& sorted, double q) {
-  double pos = (static_cast<double>(sorted.size()) - 1) * q;  // numpy's virtual index
-  auto lo = static_cast<size_t>(std::floor(pos));
-  size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return Lerp(sorted[lo], sorted[hi], pos - static_cast<double>(lo));
-}
-
 const ColumnStats* DatasetStats::Find(const std::string& name) const {
   for (const auto& c : columns) {
     if (c.name == name) return &c;
@@ -425,15 +418,6 @@ Result<DatasetStats> ProfileFile(const std::string& path, const ReadOptions& rea
   StatsBuilder builder(options);
   ASSIGN_OR_RETURN(ScanSummary s, ScanFile(path, read_options, builder));
   if (summary != nullptr) *summary = std::move(s);
-  return builder.Finish();
-}
-
-DatasetStats ProfileTable(const Table& table, const ProfileOptions& options) {
-  StatsBuilder builder(options);
-  std::vector<ColumnInfo> cols;
-  for (int c = 0; c < table.num_columns(); ++c) cols.push_back({table.column(c).name(), table.column(c).type()});
-  (void)builder.Begin(cols);
-  (void)builder.Consume(Chunk{table, 0, {}});
   return builder.Finish();
 }
 

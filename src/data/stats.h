@@ -97,11 +97,6 @@ class StatsBuilder : public ChunkSink {
 // Statistics of a whole file in one pass over it.
 Result<DatasetStats> ProfileFile(const std::string& path, const ReadOptions& read_options = {},
                                  const ProfileOptions& options = {}, ScanSummary* summary = nullptr);
-// Statistics of a table in memory.
-DatasetStats ProfileTable(const Table& table, const ProfileOptions& options = {});
-
-// Linear-interpolated quantile of sorted values (numpy's default method).
-double SortedQuantile(const std::vector<double>& sorted, double q);
 
 // JSON (the `data profile` document; also how versions store their statistics).
 std::string StatsToJson(const DatasetStats& stats, int indent = -1);

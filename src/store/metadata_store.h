@@ -159,6 +159,8 @@ class MetadataStore {
   virtual Result<RunRecord> GetRun(const std::string& run_id) = 0;
   // Newest first; all experiments when `experiment` is empty.
   virtual Result<std::vector<RunRecord>> ListRuns(const std::string& experiment) = 0;
+  // The runs started as children of `run_id` (the trials of a search), oldest first.
+  virtual Result<std::vector<RunRecord>> ListChildRuns(const std::string& run_id) = 0;
   virtual Result<KeyValues> GetParams(const std::string& run_id) = 0;
   virtual Result<KeyValues> GetTags(const std::string& run_id) = 0;
   // The point with the highest step (then timestamp) of each key.

@@ -69,19 +69,16 @@ Result<ModelRecord> SqliteStore::CreateModel(const std::string& name, const std:
   return ModelRecord{name, description, now_us, now_us, 0};
 }
 
-Result<std::optional<ModelRecord>> SqliteStore::FindModel(const std::string& name) {
-  ASSIGN_OR_RETURN(auto all, ListModels());
-  for (auto& m : all) {
-    if (m.name == name) return std::optional<ModelRecord>(std::move(m));
-  }
-  return std::optional<ModelRecord>();
-}
+namespace {
 
-Result<std::vector<ModelRecord>> SqliteStore::ListModels() {
-  ASSIGN_OR_RETURN(auto stmt, db_->Prepare(
-      "SELECT m.name, m.description, m.created_us, m.updated_us, "
-      "(SELECT COALESCE(MAX(version), 0) FROM model_versions WHERE model_id = m.id) "
-      "FROM registered_models m ORDER BY m.name", {}));
+const char kModelColumns[] =
+    "SELECT m.name, m.description, m.created_us, m.updated_us, "
+    "(SELECT COALESCE(MAX(version), 0) FROM model_versions WHERE model_id = m.id) FROM registered_models m ";
+
+}  // namespace
+
+Result<std::vector<ModelRecord>> SqliteStore::QueryModels(const std::string& where_sql, const std::vector<SqlValue>& args) {
+  ASSIGN_OR_RETURN(auto stmt, db_->Prepare(std::string(kModelColumns) + where_sql, args));
   std::vector<ModelRecord> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -89,6 +86,14 @@ Result<std::vector<ModelRecord>> SqliteStore::ListModels() {
     out.push_back({stmt->Text(0), stmt->Text(1), stmt->Int(2), stmt->Int(3), stmt->Int(4)});
   }
 }
+
+Result<std::optional<ModelRecord>> SqliteStore::FindModel(const std::string& name) {
+  ASSIGN_OR_RETURN(auto rows, QueryModels("WHERE m.name = ?", {SqlValue(name)}));
+  if (rows.empty()) return std::optional<ModelRecord>();
+  return std::optional<ModelRecord>(std::move(rows[0]));
+}
+
+Result<std::vector<ModelRecord>> SqliteStore::ListModels() { return QueryModels("ORDER BY m.name", {}); }
 
 Result<ModelVersionRecord> SqliteStore::CreateModelVersion(const ModelVersionRecord& v, const std::string& actor,
                                                            int64_t now_us) {

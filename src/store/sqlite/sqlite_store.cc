@@ -60,6 +60,7 @@ const char* const kMigrations[] = {
       parent_run_id TEXT REFERENCES runs(run_id)
     );
     CREATE INDEX runs_by_experiment ON runs(experiment_id, start_us);
+    CREATE INDEX runs_by_parent ON runs(parent_run_id);
     CREATE TABLE params (
       run_id TEXT NOT NULL REFERENCES runs(run_id),
       key TEXT NOT NULL,

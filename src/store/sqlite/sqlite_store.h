@@ -36,6 +36,7 @@ class SqliteStore : public MetadataStore {
   Result<std::string> ResolveRunId(const std::string& prefix) override;
   Result<RunRecord> GetRun(const std::string& run_id) override;
   Result<std::vector<RunRecord>> ListRuns(const std::string& experiment) override;
+  Result<std::vector<RunRecord>> ListChildRuns(const std::string& run_id) override;
   Result<KeyValues> GetParams(const std::string& run_id) override;
   Result<KeyValues> GetTags(const std::string& run_id) override;
   Result<std::vector<MetricPoint>> GetLatestMetrics(const std::string& run_id) override;
@@ -73,6 +74,7 @@ class SqliteStore : public MetadataStore {
  private:
   // Registry helpers; callers hold a transaction.
   Result<int64_t> ModelKey(const std::string& name);
+  Result<std::vector<ModelRecord>> QueryModels(const std::string& where_sql, const std::vector<SqlValue>& args);
   Status Audit(const std::string& actor, int64_t now_us, const std::string& action, const std::string& object,
                const std::string& before, const std::string& after);
   Result<std::vector<ModelVersionRecord>> QueryModelVersions(const std::string& where_sql,

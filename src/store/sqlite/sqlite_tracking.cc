@@ -264,6 +264,10 @@ Result<std::vector<RunRecord>> SqliteStore::ListRuns(const std::string& experime
   return QueryRuns("WHERE r.experiment_id = ? ORDER BY r.start_us DESC, r.run_id", {SqlValue(ids[0])});
 }
 
+Result<std::vector<RunRecord>> SqliteStore::ListChildRuns(const std::string& run_id) {
+  return QueryRuns("WHERE r.parent_run_id = ? ORDER BY r.start_us, r.run_id", {SqlValue(run_id)});
+}
+
 Result<KeyValues> SqliteStore::GetParams(const std::string& run_id) {
   return QueryKeyValues(db_.get(), "SELECT key, value FROM params WHERE run_id = ? ORDER BY key", run_id);
 }
