@@ -54,6 +54,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   AddModelsCommands(app, ctx, &action);
   AddDoctorCommand(app, ctx, &action);
   AddTrainCommands(app, ctx, &action);
+  AddMonitorCommands(app, ctx, &action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
   try {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/env.h"
+#include "core/progress.h"
 #include "core/status.h"
 #include "store/layout.h"
 #include "store/metadata_store.h"
@@ -43,6 +44,19 @@ struct CliContext {
   std::unique_ptr<ObjectStore> objects_;
 };
 
+// A progress display for reading one file (shown on a terminal only, and not with --quiet).
+struct FileProgress {
+  std::unique_ptr<Progress> progress;
+  FileProgress(CliContext& ctx, const std::string& label, const std::string& path) {
+    auto size = ctx.env->FileSize(path);
+    progress = std::make_unique<Progress>(label, size.ok() ? *size : 0, !ctx.quiet);
+  }
+  std::function<void(uint64_t)> Callback() {
+    Progress* p = progress.get();
+    return [p](uint64_t done) { p->Update(done); };
+  }
+};
+
 // Each module's commands register themselves on `app`; the one the user picked stores its
 // body in `*action`, which RunCli runs after parsing (its Status becomes the exit code).
 using Action = std::function<Status()>;
@@ -51,5 +65,6 @@ void AddRunsCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddModelsCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddDoctorCommand(CLI::App& app, CliContext& ctx, Action* action);
 void AddTrainCommands(CLI::App& app, CliContext& ctx, Action* action);
+void AddMonitorCommands(CLI::App& app, CliContext& ctx, Action* action);
 
 }  // namespace gyre

@@ -21,18 +21,6 @@ namespace {
 using json = nlohmann::ordered_json;
 
 // Reports bytes read against the file's size, on a terminal only.
-struct FileProgress {
-  std::unique_ptr<Progress> progress;
-  FileProgress(CliContext& ctx, const std::string& label, const std::string& path) {
-    auto size = ctx.env->FileSize(path);
-    progress = std::make_unique<Progress>(label, size.ok() ? *size : 0, !ctx.quiet);
-  }
-  std::function<void(uint64_t)> Callback() {
-    Progress* p = progress.get();
-    return [p](uint64_t done) { p->Update(done); };
-  }
-};
-
 void PrintAnomalies(std::ostream& out, const std::vector<Anomaly>& anomalies) {
   if (anomalies.empty()) {
     out << "no anomalies\n";

@@ -13,6 +13,7 @@
 #include "cli/format.h"
 #include "core/sha256.h"
 #include "data/dataset.h"
+#include "monitor/drift.h"
 #include "data/reader.h"
 #include "data/stats.h"
 #include "model/predictor.h"
@@ -96,6 +97,7 @@ struct TrainingData {
   std::string dataset;        // empty for a file
   int64_t version = 0;
   std::string stats_json;     // reference statistics for monitoring
+  std::string reference_summary;  // what drift tests need of the training data
 };
 
 Result<TrainingData> LoadTrainingData(CliContext& ctx, const std::string& what) {
@@ -105,6 +107,7 @@ Result<TrainingData> LoadTrainingData(CliContext& ctx, const std::string& what) 
     ASSIGN_OR_RETURN(d.table, ReadTable(what, {}, nullptr, &stats));
     d.ref = what;
     d.stats_json = StatsToJson(stats.Finish());
+    d.reference_summary = SerializeSummary(SummarizeTable(d.table));
     return d;
   }
   auto ref = ParseDatasetRef(what);
@@ -116,6 +119,7 @@ Result<TrainingData> LoadTrainingData(CliContext& ctx, const std::string& what) 
   d.dataset = v.dataset;
   d.version = v.version;
   d.stats_json = v.stats_json;
+  d.reference_summary = SerializeSummary(SummarizeTable(d.table));
   return d;
 }
 
@@ -185,6 +189,7 @@ Result<std::pair<std::string, TrainResult>> TrainOneRun(CliContext& ctx, Tracker
   r.bundle.dataset = data.dataset.empty() ? "" : data.ref;
   r.bundle.run_id = run;
   r.bundle.reference_stats_json = data.stats_json;
+  r.bundle.reference_summary = data.reference_summary;
   Status recorded = RecordTraining(tracker, run, data, options, r);
   RETURN_IF_ERROR(tracker.EndRun(run, recorded.ok() ? RunStatus::kFinished : RunStatus::kFailed));
   RETURN_IF_ERROR(recorded);
@@ -307,6 +312,12 @@ Status Reproduce(CliContext& ctx, const std::string& id) {
   r.bundle.dataset = data.dataset.empty() ? "" : data.ref;
   r.bundle.run_id = v.run.run_id;
   r.bundle.reference_stats_json = data.stats_json;
+  r.bundle.reference_summary = data.reference_summary;
+  {  // bundles made before they carried drift statistics reproduce without them
+    ASSIGN_OR_RETURN(std::string original, ctx.objects()->Get(model->sha256));
+    ASSIGN_OR_RETURN(ModelBundle before, ModelBundle::Parse(original));
+    if (before.reference_summary.empty()) r.bundle.reference_summary.clear();
+  }
   const std::string again = Sha256Hex(r.bundle.Serialize());
   const bool identical = again == model->sha256;
   if (ctx.json) {

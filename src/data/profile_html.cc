@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/html.h"
 #include "data/table.h"
 
 namespace gyre {
@@ -37,81 +38,15 @@ constexpr size_t kTopRows = 10;
 constexpr double kRowHeight = 22, kLabelEnd = 116, kBarStart = 122, kBarMax = 150;
 constexpr size_t kLabelChars = 18;
 
-[[gnu::format(printf, 2, 3)]] void Appendf(std::string* out, const char* format, ...) {
-  va_list args, again;
-  va_start(args, format);
-  va_copy(again, args);
-  int n = std::vsnprintf(nullptr, 0, format, args);
-  if (n > 0) {
-    size_t old = out->size();
-    out->resize(old + static_cast<size_t>(n) + 1);  // room for the terminator vsnprintf writes
-    std::vsnprintf(out->data() + old, static_cast<size_t>(n) + 1, format, again);
-    out->resize(old + static_cast<size_t>(n));
-  }
-  va_end(again);
-  va_end(args);
-}
+using html::Appendf;
+using html::CompactCount;
+using html::Count;
+using html::EmptyChart;
+using html::Escape;
+using html::Truncate;
+using html::ValueText;
 
-std::string Escape(std::string_view text) {
-  static constexpr std::string_view kSpecial = "&<>\"'";
-  static constexpr std::string_view kEntities[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
-  std::string out;
-  out.reserve(text.size());
-  for (const char& ch : text) {
-    size_t k = kSpecial.find(ch);
-    out += k == std::string_view::npos ? std::string_view(&ch, 1) : kEntities[k];
-  }
-  return out;
-}
-
-// Cuts `text` to `max_chars` code points (the last one an ellipsis) so that one long value
-// cannot stretch a chart or the overview. Input is valid UTF-8: the reader rejects the rest.
-std::string Truncate(std::string_view text, size_t max_chars) {
-  size_t chars = 0, cut = text.size();
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
-    if (chars == max_chars - 1) cut = i;
-    if (++chars > max_chars) return std::string(text.substr(0, cut)) + "…";
-  }
-  return std::string(text);
-}
-
-// A value as escaped display text; an empty string would otherwise be an invisible label.
-std::string ValueText(std::string_view value, size_t max_chars) {
-  return value.empty() ? "(empty string)" : Escape(Truncate(value, max_chars));
-}
-
-std::string Count(int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -static_cast<uint64_t>(n) : static_cast<uint64_t>(n));
-  std::string out = n < 0 ? "-" : "";
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-// Counts for tight spots (axis labels, bar ends): "12,345,678" would not fit, "12.3M" does.
-std::string CompactCount(int64_t n) {
-  if (n < 10000) return Count(n);
-  double v = static_cast<double>(n) / 1e3;
-  const char* unit = "kMB";
-  for (; v >= 999.5 && unit[1] != '\0'; ++unit) v /= 1e3;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g%c", v, *unit);
-  return buf;
-}
-
-// Four significant digits; large magnitudes as grouped integers, which read better than 1.235e+05.
-std::string Num(double v) {
-  if (std::isnan(v)) return "—";
-  if (std::isinf(v)) return v > 0 ? "∞" : "-∞";
-  double a = std::fabs(v);
-  if (a >= 1e4 && a < 1e15) return (v < 0 ? "-" : "") + Count(std::llround(a));
-  char buf[32];
-  std::snprintf(buf, sizeof buf, a != 0 && a < 1e-3 ? "%.3e" : "%.4g", v);
-  return buf;
-}
+std::string Num(double v) { return html::Number(v); }
 
 double Fraction(int64_t part, int64_t whole) {
   return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0;
@@ -148,16 +83,7 @@ std::string ColumnLink(const ColumnStats& c, size_t index) {
   return "<a href=\"#col-" + std::to_string(index) + "\">" + Escape(c.name) + "</a>";
 }
 
-std::string EmptyChart(const char* message) {
-  return std::string("<p class=\"empty\">") + message + "</p>";
-}
-
-std::string SvgOpen(double height, const char* label) {
-  std::string svg;
-  Appendf(&svg, "<svg viewBox=\"0 0 %g %g\" role=\"img\" aria-label=\"%s\">", kChartWidth, height,
-          label);
-  return svg;
-}
+std::string SvgOpen(double height, const char* label) { return html::SvgOpen(kChartWidth, height, label); }
 
 // ---- Header, warnings, overview ----
 

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "data/sort.h"
+
 namespace gyre {
 
 // HyperLogLog with 2^14 registers: relative standard error 1.04/sqrt(16384) = 0.81%.
@@ -53,9 +55,5 @@ class KllSketch {
 
 uint64_t HashU64(uint64_t x);  // splitmix64 finalizer
 uint64_t HashBytes(const char* data, size_t len);
-
-// Sort ascending with an LSD radix sort (NaN must not be present).
-void RadixSortDoubles(std::span<double> values);
-void RadixSortInts(std::span<int64_t> values);
 
 }  // namespace gyre

@@ -100,6 +100,7 @@ std::string ModelBundle::Serialize() const {
   std::string tar;
   AppendFile(&tar, "gyre-model.json", ManifestJson());
   AppendFile(&tar, "model.ubj", model);
+  if (!reference_summary.empty()) AppendFile(&tar, "reference.bin", reference_summary);
   tar.append(2 * kBlock, '\0');  // end of archive
   return tar;
 }
@@ -120,6 +121,7 @@ Result<ModelBundle> ModelBundle::Parse(const std::string& bytes) {
       b.model = bytes.substr(pos, size);
       have_model = true;
     }
+    if (name == "reference.bin") b.reference_summary = bytes.substr(pos, size);
     pos += (size + kBlock - 1) / kBlock * kBlock;
   }
   if (manifest.empty() || !have_model) return DataLoss("not a model bundle: gyre-model.json or model.ubj is missing");

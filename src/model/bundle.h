@@ -40,11 +40,15 @@ struct ModelBundle {
   std::string run_id;
   std::string params_json = "{}";       // the training parameters
   std::string reference_stats_json = "{}";  // DatasetStats of the training data
+  // What drift tests compare live traffic with: the training data's column summaries
+  // (monitor/'s stored form, opaque here); "" when absent.
+  std::string reference_summary;
   std::string model;                    // backend bytes (UBJSON)
 
   // gyre-model.json
   std::string ManifestJson() const;
-  // The bundle as one byte string (tar: gyre-model.json, then model.ubj).
+  // The bundle as one byte string (tar: gyre-model.json, model.ubj, then reference.bin when
+  // there is a reference summary).
   std::string Serialize() const;
   static Result<ModelBundle> Parse(const std::string& bytes);
 };

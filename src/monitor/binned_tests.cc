@@ -100,9 +100,13 @@ BinnedShares BinCategories(const CategoryCounts& counts, bool fill_zeroes) {
 
 BinnedShares BinNumeric(const NumericSample& reference, const NumericSample& current,
                         bool numeric_type, bool fill_zeroes) {
-  if (!(numeric_type && reference.distinct() > 20))
-    return BinCategories(CountsOf(reference, current), fill_zeroes);
   const Pooled pooled = Pooled::Of(reference, current);
+  if (!(numeric_type && reference.distinct() > 20)) {  // each distinct value is a bin
+    CategoryCounts counts;
+    counts.reference.assign(pooled.ref.begin(), pooled.ref.end());
+    counts.current.assign(pooled.cur.begin(), pooled.cur.end());
+    return BinCategories(counts, fill_zeroes);
+  }
   const std::vector<double> edges = SturgesEdges(pooled.values, pooled.n_ref + pooled.n_cur);
   BinnedShares out{
       Shares(Histogram(reference.values, reference.counts, edges), static_cast<double>(reference.size)),

@@ -36,6 +36,7 @@ struct DatasetVersionRecord {
   std::string anomalies_json; // anomalies found against the schema when added
   std::string schema_sha256;  // sha256 of the schema YAML it was validated against
   int64_t created_us = 0;
+  std::string reference_sha256;  // drift reference statistics, once computed ("" before)
 };
 
 // What a caller knows when adding a version; the store assigns the number.
@@ -138,6 +139,9 @@ class MetadataStore {
   virtual Result<DatasetVersionRecord> GetDatasetVersion(const std::string& dataset, int64_t version) = 0;
   virtual Result<std::vector<DatasetVersionRecord>> ListDatasetVersions(const std::string& dataset) = 0;
   virtual Status UpdateSchema(const std::string& dataset, const std::string& schema_yaml) = 0;
+  // Records the object holding a version's drift reference statistics.
+  virtual Status SetDatasetReferenceStats(const std::string& dataset, int64_t version,
+                                          const std::string& sha256) = 0;
   // The schema version of the database (number of migrations applied).
   virtual Result<int64_t> SchemaVersion() = 0;
 

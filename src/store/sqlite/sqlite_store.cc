@@ -162,11 +162,16 @@ const char* const kMigrations[] = {
     CREATE TABLE registry_changes (id INTEGER PRIMARY KEY CHECK (id = 1), counter INTEGER NOT NULL);
     INSERT INTO registry_changes VALUES (1, 0);
     )sql",
+    // 4: the drift reference statistics of a dataset version, computed on first use.
+    R"sql(
+    ALTER TABLE dataset_versions ADD COLUMN reference_sha256 TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 const char kVersionColumns[] =
     "SELECT d.name, v.version, v.sha256, v.format, v.rows, v.columns, v.bytes, v.source, v.stats_json, "
-    "v.anomalies_json, v.schema_sha256, v.created_us FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id ";
+    "v.anomalies_json, v.schema_sha256, v.created_us, v.reference_sha256 "
+    "FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id ";
 
 DatasetVersionRecord VersionFromRow(SqliteStmt& s) {
   DatasetVersionRecord r;
@@ -182,6 +187,7 @@ DatasetVersionRecord VersionFromRow(SqliteStmt& s) {
   r.anomalies_json = s.Text(9);
   r.schema_sha256 = s.Text(10);
   r.created_us = s.Int(11);
+  r.reference_sha256 = s.Text(12);
   return r;
 }
 
@@ -306,12 +312,28 @@ Status SqliteStore::UpdateSchema(const std::string& dataset, const std::string& 
   });
 }
 
+Status SqliteStore::SetDatasetReferenceStats(const std::string& dataset, int64_t version,
+                                             const std::string& sha256) {
+  return db_->Transaction([&]() -> Status {
+    RETURN_IF_ERROR(db_->Run(
+        "UPDATE dataset_versions SET reference_sha256 = ? WHERE version = ? AND dataset_id = "
+        "(SELECT id FROM datasets WHERE name = ?)",
+        {SqlValue(sha256), SqlValue(version), SqlValue(dataset)}));
+    ASSIGN_OR_RETURN(auto changed, db_->QueryInts("SELECT changes()", {}));
+    if (changed.empty() || changed[0] == 0)
+      return NotFound("no dataset version " + dataset + ":" + std::to_string(version));
+    return Status::OK();
+  });
+}
+
 Result<std::vector<ObjectReference>> SqliteStore::ListObjectReferences() {
   ASSIGN_OR_RETURN(auto stmt, db_->Prepare(
       "SELECT v.sha256, 'dataset ' || d.name || ':' || v.version || ' (data)' FROM dataset_versions v "
       "JOIN datasets d ON d.id = v.dataset_id "
       "UNION ALL SELECT v.schema_sha256, 'dataset ' || d.name || ':' || v.version || ' (schema)' "
       "FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id "
+      "UNION ALL SELECT v.reference_sha256, 'dataset ' || d.name || ':' || v.version || ' (reference statistics)' "
+      "FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id WHERE v.reference_sha256 != '' "
       "UNION ALL SELECT sha256, 'run ' || run_id || ' artifact ' || path FROM artifacts "
       "UNION ALL SELECT v.bundle_sha256, 'model ' || m.name || ':' || v.version || ' (bundle)' "
       "FROM model_versions v JOIN registered_models m ON m.id = v.model_id", {}));

@@ -24,6 +24,8 @@ class SqliteStore : public MetadataStore {
   Result<DatasetVersionRecord> GetDatasetVersion(const std::string& dataset, int64_t version) override;
   Result<std::vector<DatasetVersionRecord>> ListDatasetVersions(const std::string& dataset) override;
   Status UpdateSchema(const std::string& dataset, const std::string& schema_yaml) override;
+  Status SetDatasetReferenceStats(const std::string& dataset, int64_t version,
+                                  const std::string& sha256) override;
   Result<int64_t> SchemaVersion() override;
 
   // Tracking (sqlite_tracking.cc).

@@ -1,0 +1,146 @@
+// The stored form of a DatasetSummary (docs/formats/reference-stats.md): a little-endian
+// binary record, zstd-compressed.
+#include <zstd.h>
+
+#include <cstring>
+
+#include "monitor/drift.h"
+
+namespace gyre {
+namespace {
+
+constexpr char kMagic[8] = {'G', 'Y', 'R', 'E', 'R', 'E', 'F', '1'};
+
+class Writer {
+ public:
+  template <typename T>
+  void Put(T v) {
+    const size_t at = out_.size();
+    out_.resize(at + sizeof v);
+    std::memcpy(out_.data() + at, &v, sizeof v);
+  }
+  void PutString(const std::string& s) {
+    Put<uint32_t>(static_cast<uint32_t>(s.size()));
+    out_.append(s);
+  }
+  template <typename T>
+  void PutArray(const std::vector<T>& v) {
+    const size_t at = out_.size();
+    out_.resize(at + v.size() * sizeof(T));
+    if (!v.empty()) std::memcpy(out_.data() + at, v.data(), v.size() * sizeof(T));
+  }
+  std::string& bytes() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(const std::string& in) : in_(in) {}
+  template <typename T>
+  bool Get(T& v) {
+    if (in_.size() - pos_ < sizeof v) return false;
+    std::memcpy(&v, in_.data() + pos_, sizeof v);
+    pos_ += sizeof v;
+    return true;
+  }
+  bool GetString(std::string& s) {
+    uint32_t n;
+    if (!Get(n) || in_.size() - pos_ < n) return false;
+    s.assign(in_.data() + pos_, n);
+    pos_ += n;
+    return true;
+  }
+  template <typename T>
+  bool GetArray(std::vector<T>& v, uint64_t n) {
+    if ((in_.size() - pos_) / sizeof(T) < n) return false;
+    v.resize(n);
+    if (n) std::memcpy(v.data(), in_.data() + pos_, n * sizeof(T));
+    pos_ += n * sizeof(T);
+    return true;
+  }
+  bool AtEnd() const { return pos_ == in_.size(); }
+
+ private:
+  const std::string& in_;
+  size_t pos_ = 0;
+};
+
+bool ParseColumn(Reader& r, ColumnSummary& c) {
+  uint8_t type;
+  uint64_t distinct, categories;
+  if (!r.GetString(c.name) || !r.Get(type) || type > static_cast<uint8_t>(ColumnType::kTimestamp) ||
+      !r.Get(c.missing) || !r.Get(c.numeric.size) || !r.Get(distinct) ||
+      !r.GetArray(c.numeric.values, distinct) || !r.GetArray(c.numeric.counts, distinct) ||
+      !r.Get(categories))
+    return false;
+  c.type = static_cast<ColumnType>(type);
+  for (uint64_t i = 0; i < categories; ++i) {
+    std::pair<std::string, int64_t> cat;
+    if (!r.GetString(cat.first) || !r.Get(cat.second)) return false;
+    c.categories.push_back(std::move(cat));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string SerializeSummary(const DatasetSummary& summary) {
+  Writer w;
+  for (char ch : kMagic) w.Put(ch);
+  w.Put<int64_t>(summary.rows);
+  w.Put<uint64_t>(summary.columns.size());
+  for (const ColumnSummary& c : summary.columns) {
+    w.PutString(c.name);
+    w.Put<uint8_t>(static_cast<uint8_t>(c.type));
+    w.Put<int64_t>(c.missing);
+    w.Put<int64_t>(c.numeric.size);
+    w.Put<uint64_t>(c.numeric.values.size());
+    w.PutArray(c.numeric.values);
+    w.PutArray(c.numeric.counts);
+    w.Put<uint64_t>(c.categories.size());
+    for (const auto& [key, count] : c.categories) {
+      w.PutString(key);
+      w.Put<int64_t>(count);
+    }
+  }
+  const std::string& raw = w.bytes();
+  // With zstd's content checksum a damaged object fails to parse instead of misleading.
+  std::string out(ZSTD_compressBound(raw.size()), '\0');
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 3);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  const size_t n = ZSTD_compress2(cctx, out.data(), out.size(), raw.data(), raw.size());
+  ZSTD_freeCCtx(cctx);
+  out.resize(ZSTD_isError(n) ? 0 : n);
+  return out;
+}
+
+Result<DatasetSummary> ParseSummary(const std::string& bytes) {
+  const unsigned long long size = ZSTD_getFrameContentSize(bytes.data(), bytes.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ULL << 36))
+    return DataLoss("reference statistics: not a zstd frame of known size");
+  std::string raw(size, '\0');
+  const size_t n = ZSTD_decompress(raw.data(), raw.size(), bytes.data(), bytes.size());
+  if (ZSTD_isError(n) || n != size)
+    return DataLoss("reference statistics: corrupt zstd frame");
+  Reader r(raw);
+  char magic[8];
+  for (char& ch : magic)
+    if (!r.Get(ch)) return DataLoss("reference statistics: truncated");
+  if (std::memcmp(magic, kMagic, sizeof magic) != 0)
+    return DataLoss("reference statistics: unknown format");
+  DatasetSummary out;
+  uint64_t columns;
+  if (!r.Get(out.rows) || !r.Get(columns)) return DataLoss("reference statistics: truncated");
+  for (uint64_t i = 0; i < columns; ++i) {
+    ColumnSummary c;
+    if (!ParseColumn(r, c)) return DataLoss("reference statistics: truncated column");
+    out.columns.push_back(std::move(c));
+  }
+  if (!r.AtEnd()) return DataLoss("reference statistics: trailing bytes");
+  return out;
+}
+
+}  // namespace gyre

@@ -1,0 +1,238 @@
+// The drift engine: Evidently's default choice of test per column, thresholds and their
+// comparison directions, the dataset verdict, configuration, and stored reference statistics.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <sstream>
+
+#include "data/reader.h"
+#include "monitor/drift.h"
+#include "monitor/drift_io.h"
+#include "tests/test_util.h"
+
+namespace gyre {
+namespace {
+
+using testing::TempDir;
+
+// A CSV with the given columns, each a function of the row number.
+std::string Csv(const std::vector<std::pair<std::string, std::function<std::string(int)>>>& cols,
+                int rows) {
+  std::ostringstream out;
+  for (size_t c = 0; c < cols.size(); ++c) out << (c ? "," : "") << cols[c].first;
+  out << "\n";
+  for (int i = 0; i < rows; ++i) {
+    for (size_t c = 0; c < cols.size(); ++c) out << (c ? "," : "") << cols[c].second(i);
+    out << "\n";
+  }
+  return out.str();
+}
+
+class DriftTest : public ::testing::Test {
+ protected:
+  DatasetSummary Summary(const std::string& name, const std::string& csv) {
+    auto s = SummarizeFile(dir_.Write(name, csv));
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return std::move(s).value();
+  }
+  // Reference and current files of `rows` rows with a numeric, two integer, a binary, a
+  // categorical, an identifier, a text and a timestamp column; `shift` moves the current.
+  std::pair<DatasetSummary, DatasetSummary> Pair(int ref_rows, int cur_rows, double shift) {
+    auto make = [&](int rows, double s, uint32_t seed) {
+      auto rng = std::make_shared<std::mt19937>(seed);
+      auto normal = std::make_shared<std::normal_distribution<double>>(s, 1.0);
+      return Csv({{"amount", [=](int) { return std::to_string((*normal)(*rng)); }},
+                  {"level", [=](int i) { return std::to_string((i * 7 + static_cast<int>(s * 3)) % 4); }},
+                  {"count", [=](int i) { return std::to_string((i * 13) % 40 + static_cast<int>(s * 10)); }},
+                  {"flag", [=](int i) { return std::to_string(i % 5 == 0 ? 1 : 0); }},
+                  {"channel", [=](int i) { return std::string(i % 3 == 0 ? "web" : (i % 3 == 1 ? "pos" : "atm")); }},
+                  {"id", [=](int i) { return std::to_string(1000000 + i + static_cast<int>(s * 1000)); }},
+                  {"note", [=](int i) { return "note-" + std::to_string(i); }},
+                  {"at", [=](int i) { return "2026-10-" + std::to_string(10 + i % 18) + "T10:00:00Z"; }}},
+                 rows);
+    };
+    return {Summary("ref.csv", make(ref_rows, 0, 1)), Summary("cur.csv", make(cur_rows, shift, 2))};
+  }
+  const ColumnDrift* Col(const DriftReport& r, const std::string& name) {
+    for (const ColumnDrift& c : r.columns)
+      if (c.column == name) return &c;
+    return nullptr;
+  }
+  std::string Skip(const DriftReport& r, const std::string& name) {
+    for (const SkippedColumn& s : r.skipped)
+      if (s.column == name) return s.reason;
+    return "";
+  }
+  TempDir dir_;
+};
+
+TEST_F(DriftTest, SmallReferenceUsesPValueTests) {
+  auto [ref, cur] = Pair(800, 600, 0.0);
+  ASSERT_OK_AND_ASSIGN(DriftReport r, ComputeDrift(ref, cur, {}));
+  EXPECT_EQ(Col(r, "amount")->method, "ks");         // float, many values
+  EXPECT_EQ(Col(r, "level")->method, "chisquare");   // 4 integer values: categorical
+  EXPECT_EQ(Col(r, "level")->kind, DriftKind::kCategorical);
+  EXPECT_EQ(Col(r, "count")->method, "ks");          // 40 integer values: numerical
+  EXPECT_EQ(Col(r, "flag")->method, "z");            // two values
+  EXPECT_EQ(Col(r, "channel")->method, "chisquare");
+  EXPECT_EQ(Col(r, "amount")->threshold, 0.05);
+  EXPECT_TRUE(Col(r, "amount")->p_value.has_value());
+  EXPECT_NE(Skip(r, "id").find("identifier"), std::string::npos);
+  EXPECT_NE(Skip(r, "note").find("text"), std::string::npos);
+  EXPECT_EQ(Skip(r, "at"), "timestamp");
+  EXPECT_FALSE(r.dataset_drift);
+}
+
+TEST_F(DriftTest, LargeReferenceUsesDistances) {
+  auto [ref, cur] = Pair(3000, 2000, 0.0);
+  ASSERT_OK_AND_ASSIGN(DriftReport r, ComputeDrift(ref, cur, {}));
+  EXPECT_EQ(Col(r, "amount")->method, "wasserstein");
+  EXPECT_EQ(Col(r, "level")->method, "jensenshannon");
+  EXPECT_EQ(Col(r, "flag")->method, "jensenshannon");
+  EXPECT_EQ(Col(r, "channel")->method, "jensenshannon");
+  EXPECT_FALSE(Col(r, "amount")->p_value.has_value());
+  EXPECT_EQ(Col(r, "amount")->threshold, 0.1);
+  EXPECT_EQ(Col(r, "amount")->score, Col(r, "amount")->statistic);
+}
+
+TEST_F(DriftTest, ShiftedDataDriftsAndTheShareDecides) {
+  auto [ref, cur] = Pair(3000, 2000, 1.0);
+  ASSERT_OK_AND_ASSIGN(DriftReport r, ComputeDrift(ref, cur, {}));
+  EXPECT_TRUE(Col(r, "amount")->drift);  // a shift of one standard deviation
+  EXPECT_TRUE(Col(r, "count")->drift);
+  EXPECT_FALSE(Col(r, "flag")->drift);
+  EXPECT_EQ(r.drifted, static_cast<int>(std::count_if(r.columns.begin(), r.columns.end(),
+                                                      [](const ColumnDrift& c) { return c.drift; })));
+  EXPECT_DOUBLE_EQ(r.drift_share, static_cast<double>(r.drifted) / r.columns.size());
+  EXPECT_EQ(r.dataset_drift, r.drift_share >= 0.5);
+  DriftOptions strict;
+  strict.drift_share = static_cast<double>(r.drifted) / r.columns.size();  // reached exactly: drifts
+  ASSERT_OK_AND_ASSIGN(DriftReport at, ComputeDrift(ref, cur, strict));
+  EXPECT_TRUE(at.dataset_drift);
+  strict.drift_share += 1e-9;
+  ASSERT_OK_AND_ASSIGN(DriftReport above, ComputeDrift(ref, cur, strict));
+  EXPECT_FALSE(above.dataset_drift);
+}
+
+TEST_F(DriftTest, ThresholdDirectionsFollowEvidently) {
+  auto [ref, cur] = Pair(800, 600, 0.3);
+  DriftOptions o;
+  o.per_column["amount"].method = "ks";
+  ASSERT_OK_AND_ASSIGN(DriftReport r, ComputeDrift(ref, cur, o));
+  const double p = *Col(r, "amount")->p_value;
+  o.per_column["amount"].threshold = p;  // KS drifts when p <= threshold
+  ASSERT_OK_AND_ASSIGN(DriftReport at, ComputeDrift(ref, cur, o));
+  EXPECT_TRUE(Col(at, "amount")->drift);
+  o.per_column["amount"] = {"t_test", std::nullopt};
+  ASSERT_OK_AND_ASSIGN(DriftReport t, ComputeDrift(ref, cur, o));
+  o.per_column["amount"].threshold = *Col(t, "amount")->p_value;  // t-test: p < threshold
+  ASSERT_OK_AND_ASSIGN(DriftReport t_at, ComputeDrift(ref, cur, o));
+  EXPECT_FALSE(Col(t_at, "amount")->drift);
+  o.per_column["amount"] = {"energy_distance", std::nullopt};
+  ASSERT_OK_AND_ASSIGN(DriftReport e, ComputeDrift(ref, cur, o));
+  o.per_column["amount"].threshold = Col(e, "amount")->statistic;  // energy: d > threshold
+  ASSERT_OK_AND_ASSIGN(DriftReport e_at, ComputeDrift(ref, cur, o));
+  EXPECT_FALSE(Col(e_at, "amount")->drift);
+  o.per_column["amount"] = {"psi", Col(e, "amount")->statistic};
+  ASSERT_OK_AND_ASSIGN(DriftReport psi, ComputeDrift(ref, cur, o));
+  o.per_column["amount"].threshold = Col(psi, "amount")->statistic;  // psi: v >= threshold
+  ASSERT_OK_AND_ASSIGN(DriftReport psi_at, ComputeDrift(ref, cur, o));
+  EXPECT_TRUE(Col(psi_at, "amount")->drift);
+}
+
+TEST_F(DriftTest, MethodsMustFitTheColumnKind) {
+  auto [ref, cur] = Pair(500, 500, 0.0);
+  DriftOptions o;
+  o.method = "chisquare";  // categorical only, as Evidently registers it
+  auto r = ComputeDrift(ref, cur, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("amount"), std::string::npos);
+  o.method = "psi";  // both kinds
+  EXPECT_TRUE(ComputeDrift(ref, cur, o).ok());
+  o = {};
+  o.per_column["id"].method = "ks";  // a method named for an identifier tests it
+  ASSERT_OK_AND_ASSIGN(DriftReport id, ComputeDrift(ref, cur, o));
+  ASSERT_NE(Col(id, "id"), nullptr);
+  EXPECT_EQ(Col(id, "id")->method, "ks");
+}
+
+TEST_F(DriftTest, AllStatsCoverTheColumnsType) {
+  auto [ref, cur] = Pair(1500, 1500, 0.2);
+  DriftOptions o;
+  o.all_stats = true;
+  ASSERT_OK_AND_ASSIGN(DriftReport r, ComputeDrift(ref, cur, o));
+  for (const char* k : {"ks", "psi", "wasserstein", "wasserstein_norm", "jensen_shannon", "anderson",
+                        "cramer_von_mises", "energy_distance", "t_test", "mannw", "kl_div",
+                        "hellinger", "psi_quantile"})
+    EXPECT_TRUE(Col(r, "amount")->stats.count(k)) << k;
+  for (const char* k : {"chi_square", "psi", "jensen_shannon", "z"})
+    EXPECT_TRUE(Col(r, "channel")->stats.count(k)) << k;
+  EXPECT_FALSE(Col(r, "channel")->stats.count("ks"));
+  // The chosen test's figures are the same as the matching entry of stats.
+  EXPECT_EQ(Col(r, "amount")->statistic, Col(r, "amount")->stats.at("wasserstein_norm").statistic);
+}
+
+TEST_F(DriftTest, MissingAndMismatchedColumnsAreReportedNotTested) {
+  DatasetSummary ref = Summary("a.csv", "x,y,z\n1.5,a,1\n2.5,b,2\n3.5,a,3\n4.5,a,4\n5.5,b,5\n");
+  DatasetSummary cur = Summary("b.csv", "x,y\nfoo,a\nbar,b\nbaz,b\nqux,a\n");
+  ASSERT_OK_AND_ASSIGN(DriftReport r, ComputeDrift(ref, cur, {}));
+  EXPECT_NE(Skip(r, "x").find("type mismatch"), std::string::npos);
+  EXPECT_EQ(Skip(r, "z"), "missing from the current data");
+  ASSERT_EQ(r.columns.size(), 1u);
+  EXPECT_EQ(r.columns[0].column, "y");
+}
+
+TEST_F(DriftTest, SummariesRoundTripAndRejectCorruption) {
+  auto [ref, cur] = Pair(700, 10, 0.0);
+  const std::string bytes = SerializeSummary(ref);
+  ASSERT_OK_AND_ASSIGN(DatasetSummary back, ParseSummary(bytes));
+  ASSERT_EQ(back.columns.size(), ref.columns.size());
+  EXPECT_EQ(back.rows, ref.rows);
+  for (size_t i = 0; i < ref.columns.size(); ++i) {
+    EXPECT_EQ(back.columns[i].name, ref.columns[i].name);
+    EXPECT_EQ(back.columns[i].type, ref.columns[i].type);
+    EXPECT_EQ(back.columns[i].numeric.values, ref.columns[i].numeric.values);
+    EXPECT_EQ(back.columns[i].numeric.counts, ref.columns[i].numeric.counts);
+    EXPECT_EQ(back.columns[i].categories, ref.columns[i].categories);
+  }
+  std::string bad = bytes;
+  bad[bad.size() / 2] ^= 0x5a;
+  auto r = ParseSummary(bad);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(ParseSummary("not zstd").status().code(), StatusCode::kDataLoss);
+}
+
+TEST_F(DriftTest, NanAndInfinityAreMissing) {
+  DatasetSummary s = Summary("n.csv", "v\n1.5\nNaN\ninf\n2.5\nNA\n-inf\n1.5\n");
+  const ColumnSummary* v = s.Find("v");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->count(), 3);
+  EXPECT_EQ(v->missing, 4);
+  EXPECT_EQ(v->numeric.values, (std::vector<double>{1.5, 2.5}));
+}
+
+TEST(DriftConfigTest, AppliesAndRejectsWithLines) {
+  DriftOptions o;
+  ASSERT_OK(ApplyDriftConfig("method: psi\nthreshold: 0.2\ndrift_share: 0.3\ncolumns:\n"
+                             "  amount: {method: ks, threshold: 0.01}\n",
+                             "drift.yaml", o));
+  EXPECT_EQ(o.method, "psi");
+  EXPECT_EQ(*o.threshold, 0.2);
+  EXPECT_EQ(o.drift_share, 0.3);
+  EXPECT_EQ(*o.per_column["amount"].method, "ks");
+  EXPECT_EQ(*o.per_column["amount"].threshold, 0.01);
+  DriftOptions bad;
+  Status s = ApplyDriftConfig("method: auto\ncolumns:\n  amount: {method: kss}\n", "drift.yaml", bad);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.ToString().find("kss"), std::string::npos);
+  EXPECT_NE(s.ToString().find("drift.yaml"), std::string::npos);
+  s = ApplyDriftConfig("method: auto\nthreshhold: 0.1\n", "drift.yaml", bad);
+  EXPECT_NE(s.ToString().find("line 2"), std::string::npos) << s.ToString();
+  s = ApplyDriftConfig("threshold: lots\n", "drift.yaml", bad);
+  EXPECT_NE(s.ToString().find("threshold"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gyre
