@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The benchmarks: profiling against pandas and training/prediction against pandas + xgboost on
-# the same generated file (alternating runs), then the Google Benchmark figures of the hot
+# The benchmarks: profiling against pandas, training/prediction against pandas + xgboost and
+# drift against scipy + pandas on generated files (alternating runs), then the Google Benchmark figures of the hot
 # paths (parsing, statistics, validation, metric logging). `make bench` builds first.
 # Usage: bench/run_all.sh [path/to/gyre]
 # Env: BENCH_ROWS (default 1000000), BENCH_REPS (default 3), BENCH_DIR (default /tmp/gyre-bench).
@@ -18,6 +18,12 @@ CSV="$DIR/fraud_${ROWS}.csv"
 
 echo
 /usr/bin/python3 bench/peers/compare_train.py "$GYRE" "$CSV" "$REPS"
+
+# Drift: the same generator a month later with its distributions moved.
+CURRENT="$DIR/fraud_${ROWS}_drift.csv"
+[ -f "$CURRENT" ] || "$GYRE" data generate --kind fraud --rows "$ROWS" --seed 43 --drift 0.3 --out "$CURRENT" >/dev/null
+echo
+/usr/bin/python3 bench/peers/compare_drift.py "$GYRE" "$CSV" "$CURRENT" "$REPS"
 
 BENCH="$(dirname "$GYRE")/bench"
 if [ -x "$BENCH/data_bench" ]; then

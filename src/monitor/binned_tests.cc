@@ -100,17 +100,21 @@ BinnedShares BinCategories(const CategoryCounts& counts, bool fill_zeroes) {
 
 BinnedShares BinNumeric(const NumericSample& reference, const NumericSample& current,
                         bool numeric_type, bool fill_zeroes) {
-  const Pooled pooled = Pooled::Of(reference, current);
-  if (!(numeric_type && reference.distinct() > 20)) {  // each distinct value is a bin
+  return BinPooled(Pooled::Of(reference, current), !(numeric_type && reference.distinct() > 20),
+                   fill_zeroes);
+}
+
+BinnedShares BinPooled(const Pooled& pooled, bool by_value, bool fill_zeroes) {
+  BinnedShares out;
+  if (by_value) {
     CategoryCounts counts;
     counts.reference.assign(pooled.ref.begin(), pooled.ref.end());
     counts.current.assign(pooled.cur.begin(), pooled.cur.end());
     return BinCategories(counts, fill_zeroes);
   }
   const std::vector<double> edges = SturgesEdges(pooled.values, pooled.n_ref + pooled.n_cur);
-  BinnedShares out{
-      Shares(Histogram(reference.values, reference.counts, edges), static_cast<double>(reference.size)),
-      Shares(Histogram(current.values, current.counts, edges), static_cast<double>(current.size))};
+  out.reference = Shares(Histogram(pooled.values, pooled.ref, edges), static_cast<double>(pooled.n_ref));
+  out.current = Shares(Histogram(pooled.values, pooled.cur, edges), static_cast<double>(pooled.n_cur));
   if (fill_zeroes) {
     FillZeroes(out.reference);
     FillZeroes(out.current);

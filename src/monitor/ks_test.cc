@@ -92,7 +92,10 @@ Pooled Pooled::Of(const NumericSample& reference, const NumericSample& current) 
 }
 
 TestResult KsTest(const NumericSample& reference, const NumericSample& current) {
-  const Pooled pooled = Pooled::Of(reference, current);
+  return KsTest(Pooled::Of(reference, current));
+}
+
+TestResult KsTest(const Pooled& pooled) {
   const int64_t n1 = pooled.n_ref, n2 = pooled.n_cur;
   double max_s = -2, min_s = 2;
   int64_t c1 = 0, c2 = 0;
@@ -116,11 +119,7 @@ TestResult KsTest(const NumericSample& reference, const NumericSample& current) 
   return {d, std::clamp(*p, 0.0, 1.0)};
 }
 
-namespace {
-
-// The integral of |U - V|^power between the two ECDFs (scipy's _cdf_distance).
-double CdfDistance(const NumericSample& reference, const NumericSample& current, int power) {
-  const Pooled pooled = Pooled::Of(reference, current);
+double CdfDistance(const Pooled& pooled, int power) {
   const double n1 = static_cast<double>(pooled.n_ref), n2 = static_cast<double>(pooled.n_cur);
   long double sum = 0;
   int64_t c1 = 0, c2 = 0;
@@ -134,13 +133,15 @@ double CdfDistance(const NumericSample& reference, const NumericSample& current,
   return static_cast<double>(sum);
 }
 
-}  // namespace
-
 double Wasserstein(const NumericSample& reference, const NumericSample& current) {
-  return CdfDistance(reference, current, 1);
+  return CdfDistance(Pooled::Of(reference, current), 1);
 }
 
 TestResult WassersteinNorm(const NumericSample& reference, const NumericSample& current) {
+  return {CdfDistance(Pooled::Of(reference, current), 1) / PopulationStdFloor(reference), std::nullopt};
+}
+
+double PopulationStdFloor(const NumericSample& reference) {
   long double sum = 0, sq = 0;
   const double n = static_cast<double>(reference.size);
   for (size_t i = 0; i < reference.values.size(); ++i)
@@ -151,11 +152,11 @@ TestResult WassersteinNorm(const NumericSample& reference, const NumericSample& 
     sq += d * d * reference.counts[i];
   }
   const double std_pop = static_cast<double>(std::sqrt(sq / n));
-  return {Wasserstein(reference, current) / std::max(std_pop, 0.001), std::nullopt};
+  return std::max(std_pop, 0.001);
 }
 
 TestResult EnergyDistance(const NumericSample& reference, const NumericSample& current) {
-  return {std::sqrt(2.0) * std::sqrt(CdfDistance(reference, current, 2)), std::nullopt};
+  return {std::sqrt(2.0) * std::sqrt(CdfDistance(Pooled::Of(reference, current), 2)), std::nullopt};
 }
 
 }  // namespace gyre

@@ -18,4 +18,13 @@ struct Pooled {
   static Pooled Of(const NumericSample& reference, const NumericSample& current);
 };
 
+// The tests on a pair pooled once (drift runs several tests on each column pair).
+TestResult KsTest(const Pooled& pooled);
+// The integral of |U - V|^power between the two ECDFs (scipy's _cdf_distance).
+double CdfDistance(const Pooled& pooled, int power);
+// Evidently's normaliser of the Wasserstein distance: max(population std, 0.001).
+double PopulationStdFloor(const NumericSample& reference);
+// Evidently's binning: a bin per distinct value when `by_value`, else Sturges bins.
+BinnedShares BinPooled(const Pooled& pooled, bool by_value, bool fill_zeroes);
+
 }  // namespace gyre

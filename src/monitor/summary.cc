@@ -17,38 +17,89 @@ bool IsNumericType(ColumnType t) {
   return t == ColumnType::kInt64 || t == ColumnType::kFloat64 || t == ColumnType::kBool;
 }
 
-// Gathers one column across chunks.
+// Two sorted samples as one.
+NumericSample Merge(const NumericSample& a, const NumericSample& b) {
+  NumericSample out;
+  out.size = a.size + b.size;
+  out.values.reserve(a.values.size() + b.values.size());
+  out.counts.reserve(a.values.size() + b.values.size());
+  size_t i = 0, j = 0;
+  while (i < a.values.size() || j < b.values.size()) {
+    const bool take_a = j == b.values.size() || (i < a.values.size() && a.values[i] <= b.values[j]);
+    const bool take_b = i == a.values.size() || (j < b.values.size() && b.values[j] <= a.values[i]);
+    out.values.push_back(take_a ? a.values[i] : b.values[j]);
+    out.counts.push_back((take_a ? a.counts[i++] : 0) + (take_b ? b.counts[j++] : 0));
+  }
+  return out;
+}
+
+// Gathers one column across chunks. Numbers are kept as distinct values with counts, each
+// chunk sorted and merged into runs of doubling size (as a binary counter carries), so memory
+// follows the distinct values rather than the rows: most columns of real data repeat a lot.
 struct Accumulator {
+  // Values gathered before they are sorted into a run: 1 MiB a column, few enough runs.
+  static constexpr size_t kScratchValues = 1 << 17;
+
   std::string name;
   ColumnType type = ColumnType::kFloat64;
   int64_t missing = 0;
-  std::vector<double> values;
+  std::vector<NumericSample> runs;  // runs[i]: empty, or about 2^i chunks' worth
   std::unordered_map<std::string, int64_t> categories;
+  std::vector<double> scratch;
+
+  void AddStrings(const Column& col) {
+    std::vector<int64_t> per_code(col.dictionary().size(), 0);
+    for (int64_t i = 0; i < col.size(); ++i) {
+      if (col.IsValid(i)) ++per_code[static_cast<size_t>(col.codes()[i])];
+      else ++missing;
+    }
+    for (size_t code = 0; code < per_code.size(); ++code)
+      if (per_code[code] > 0)
+        categories[std::string(col.dictionary().Get(static_cast<int32_t>(code)))] += per_code[code];
+  }
+
+  void AddRun(NumericSample run) {
+    for (size_t level = 0;; ++level) {
+      if (level == runs.size()) runs.emplace_back();
+      if (runs[level].size == 0) {
+        runs[level] = std::move(run);
+        return;
+      }
+      run = Merge(runs[level], run);
+      runs[level] = NumericSample();
+    }
+  }
 
   void Add(const Column& col) {
     type = col.type();
-    const int64_t n = col.size();
-    if (col.type() == ColumnType::kString) {
-      std::vector<int64_t> per_code(col.dictionary().size(), 0);
-      for (int64_t i = 0; i < n; ++i) {
-        if (col.IsValid(i)) ++per_code[static_cast<size_t>(col.codes()[i])];
-        else ++missing;
-      }
-      for (size_t code = 0; code < per_code.size(); ++code)
-        if (per_code[code] > 0)
-          categories[std::string(col.dictionary().Get(static_cast<int32_t>(code)))] += per_code[code];
-      return;
-    }
+    if (col.type() == ColumnType::kString) return AddStrings(col);
     if (!IsNumericType(col.type())) {  // timestamps are not tested for drift
       missing += col.null_count();
       return;
     }
-    values.reserve(values.size() + static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) {
+    for (int64_t i = 0; i < col.size(); ++i) {
       const double v = col.NumberAt(i);
-      if (std::isfinite(v)) values.push_back(v);
+      if (std::isfinite(v)) scratch.push_back(v);
       else ++missing;
     }
+    if (scratch.size() >= kScratchValues) Flush();
+  }
+
+  // Sorts and groups the values gathered since the last flush into a run.
+  void Flush() {
+    if (scratch.empty()) return;
+    RadixSortDoubles(scratch);
+    NumericSample run;
+    run.size = static_cast<int64_t>(scratch.size());
+    for (size_t i = 0; i < scratch.size();) {
+      size_t j = i + 1;
+      while (j < scratch.size() && scratch[j] == scratch[i]) ++j;
+      run.values.push_back(scratch[i]);
+      run.counts.push_back(static_cast<int64_t>(j - i));
+      i = j;
+    }
+    scratch.clear();
+    AddRun(std::move(run));
   }
 
   ColumnSummary Finish() {
@@ -56,16 +107,10 @@ struct Accumulator {
     s.name = name;
     s.type = type;
     s.missing = missing;
-    RadixSortDoubles(values);
-    s.numeric.size = static_cast<int64_t>(values.size());
-    for (size_t i = 0; i < values.size();) {
-      size_t j = i + 1;
-      while (j < values.size() && values[j] == values[i]) ++j;
-      s.numeric.values.push_back(values[i]);
-      s.numeric.counts.push_back(static_cast<int64_t>(j - i));
-      i = j;
-    }
-    std::vector<double>().swap(values);
+    Flush();
+    std::vector<double>().swap(scratch);
+    for (NumericSample& run : runs) s.numeric = s.numeric.size == 0 ? std::move(run) : Merge(s.numeric, run);
+    runs.clear();
     s.categories.assign(categories.begin(), categories.end());
     std::sort(s.categories.begin(), s.categories.end());
     return s;
@@ -89,7 +134,7 @@ class SummarySink : public ChunkSink {
  public:
   Status Begin(const std::vector<ColumnInfo>& columns) override {
     acc_.clear();
-    for (const ColumnInfo& c : columns) acc_.push_back(Accumulator{c.name, c.type, 0, {}, {}});
+    for (const ColumnInfo& c : columns) acc_.push_back(Accumulator{c.name, c.type, 0, {}, {}, {}});
     rows_ = 0;
     return Status::OK();
   }
@@ -144,7 +189,7 @@ Result<DatasetSummary> SummarizeFile(const std::string& path, const ReadOptions&
 DatasetSummary SummarizeTable(const Table& table) {
   std::vector<Accumulator> acc;
   for (int c = 0; c < table.num_columns(); ++c) {
-    acc.push_back(Accumulator{table.column(c).name(), table.column(c).type(), 0, {}, {}});
+    acc.push_back(Accumulator{table.column(c).name(), table.column(c).type(), 0, {}, {}, {}});
     acc.back().Add(table.column(c));
   }
   DatasetSummary out;

@@ -163,11 +163,9 @@ TEST_F(DriftTest, AllStatsCoverTheColumnsType) {
   DriftOptions o;
   o.all_stats = true;
   ASSERT_OK_AND_ASSIGN(DriftReport r, ComputeDrift(ref, cur, o));
-  for (const char* k : {"ks", "psi", "wasserstein", "wasserstein_norm", "jensen_shannon", "anderson",
-                        "cramer_von_mises", "energy_distance", "t_test", "mannw", "kl_div",
-                        "hellinger", "psi_quantile"})
+  for (const char* k : {"ks", "psi", "wasserstein", "wasserstein_norm", "jensen_shannon"})
     EXPECT_TRUE(Col(r, "amount")->stats.count(k)) << k;
-  for (const char* k : {"chi_square", "psi", "jensen_shannon", "z"})
+  for (const char* k : {"chi_square", "psi", "jensen_shannon"})
     EXPECT_TRUE(Col(r, "channel")->stats.count(k)) << k;
   EXPECT_FALSE(Col(r, "channel")->stats.count("ks"));
   // The chosen test's figures are the same as the matching entry of stats.
