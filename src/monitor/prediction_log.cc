@@ -1,0 +1,218 @@
+#include "monitor/prediction_log.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace gyre {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kHeader = 8;
+constexpr const char* kSuffix = ".seg";
+constexpr uint32_t kMaxPayload = 64u << 20;  // a larger length is damage, not a record
+
+std::array<uint32_t, 256> MakeCrcTable() {
+  std::array<uint32_t, 256> t{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0x82F63B78u ^ (c >> 1) : c >> 1;  // Castagnoli
+    t[i] = c;
+  }
+  return t;
+}
+
+void PutU32(std::string* out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+uint32_t GetU32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
+}
+
+std::string SegmentName(int64_t seq) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%08lld%s", static_cast<long long>(seq), kSuffix);
+  return buf;
+}
+
+// Segment numbers present in `dir`, ascending.
+Result<std::vector<int64_t>> Segments(Env* env, const std::string& dir) {
+  std::vector<int64_t> out;
+  if (!env->FileExists(dir)) return out;
+  ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir));
+  for (const std::string& n : names) {
+    const size_t len = std::strlen(kSuffix);
+    if (n.size() <= len || n.compare(n.size() - len, len, kSuffix) != 0) continue;
+    const std::string digits = n.substr(0, n.size() - len);
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit)) continue;
+    out.push_back(std::stoll(digits));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::optional<PredictionRecord> DecodePayload(std::string_view payload) {
+  json j = json::parse(payload, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  PredictionRecord r;
+  r.request_id = j.value("id", "");
+  r.time_us = j.value("t", int64_t{0});
+  r.model_version = j.value("v", int64_t{0});
+  r.inputs_json = j.contains("in") ? j["in"].dump() : "{}";
+  r.outputs_json = j.contains("out") ? j["out"].dump() : "{}";
+  return r;
+}
+
+// Reads one segment's records into `out`, counting damage in `stats`.
+void ReadSegment(const std::string& bytes, std::vector<PredictionRecord>* out, PredictionLogStats* stats) {
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    const size_t left = bytes.size() - pos;
+    const uint32_t length = left >= kHeader ? GetU32(bytes.data() + pos + 4) : 0;
+    if (left < kHeader || length > kMaxPayload || length > left - kHeader) {
+      ++stats->torn_tails;  // a record cut short by a crash: the segment ends here
+      return;
+    }
+    const uint32_t crc = GetU32(bytes.data() + pos);
+    const bool last = pos + kHeader + length == bytes.size();
+    std::optional<PredictionRecord> r;
+    if (Crc32c(bytes.data() + pos + 4, 4 + length) == crc)
+      r = DecodePayload(std::string_view(bytes.data() + pos + kHeader, length));
+    if (!r) {
+      if (last) ++stats->torn_tails;
+      else ++stats->corrupt_records;
+    } else {
+      out->push_back(std::move(*r));
+      ++stats->records;
+    }
+    pos += kHeader + length;
+  }
+}
+
+}  // namespace
+
+uint32_t Crc32c(const char* data, size_t n) {
+  static const std::array<uint32_t, 256> table = MakeCrcTable();
+  uint32_t c = 0xffffffffu;
+  for (size_t i = 0; i < n; ++i) c = table[(c ^ static_cast<unsigned char>(data[i])) & 0xff] ^ (c >> 8);
+  return c ^ 0xffffffffu;
+}
+
+std::string EncodeLogRecord(const PredictionRecord& r) {
+  std::string payload = "{\"id\":" + json(r.request_id).dump() + ",\"t\":" + std::to_string(r.time_us) +
+                        ",\"v\":" + std::to_string(r.model_version) + ",\"in\":" +
+                        (r.inputs_json.empty() ? "{}" : r.inputs_json) + ",\"out\":" +
+                        (r.outputs_json.empty() ? "{}" : r.outputs_json) + "}";
+  std::string out;
+  out.reserve(kHeader + payload.size());
+  PutU32(&out, 0);  // the checksum, filled in below
+  PutU32(&out, static_cast<uint32_t>(payload.size()));
+  out += payload;
+  const uint32_t crc = Crc32c(out.data() + 4, out.size() - 4);
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+  return out;
+}
+
+PredictionLogWriter::PredictionLogWriter(Env* env, std::string dir, PredictionLogOptions options,
+                                         int64_t next_seq)
+    : env_(env), dir_(std::move(dir)), options_(options), next_seq_(next_seq) {}
+
+PredictionLogWriter::~PredictionLogWriter() {
+  if (file_) {
+    (void)file_->Sync();
+    (void)file_->Close();
+  }
+}
+
+Result<std::unique_ptr<PredictionLogWriter>> PredictionLogWriter::Open(Env* env, const std::string& dir,
+                                                                       const PredictionLogOptions& options) {
+  RETURN_IF_ERROR(env->CreateDirs(dir));
+  ASSIGN_OR_RETURN(std::vector<int64_t> existing, Segments(env, dir));
+  const int64_t next = existing.empty() ? 1 : existing.back() + 1;
+  return std::unique_ptr<PredictionLogWriter>(new PredictionLogWriter(env, dir, options, next));
+}
+
+Status PredictionLogWriter::Rotate() {
+  if (file_) {
+    RETURN_IF_ERROR(file_->Sync());
+    RETURN_IF_ERROR(file_->Close());
+    file_.reset();
+  }
+  ASSIGN_OR_RETURN(file_, env_->NewWritableFile(dir_ + "/" + SegmentName(next_seq_++)));
+  RETURN_IF_ERROR(env_->SyncDir(dir_));  // the new name survives a crash
+  ++started_;
+  segment_bytes_ = 0;
+  segment_first_us_ = 0;
+  return Status::OK();
+}
+
+Status PredictionLogWriter::Append(const PredictionRecord& record) {
+  if (!record.inputs_json.empty() && record.inputs_json.front() != '{')
+    return InvalidArgument("prediction log: inputs must be a JSON object");
+  const std::string bytes = EncodeLogRecord(record);
+  std::lock_guard<std::mutex> lock(mu_);
+  const bool too_big = segment_bytes_ > 0 && segment_bytes_ + bytes.size() > options_.max_segment_bytes;
+  const bool too_old = segment_bytes_ > 0 && record.time_us - segment_first_us_ >= options_.max_segment_age_us;
+  if (!file_ || too_big || too_old) RETURN_IF_ERROR(Rotate());
+  RETURN_IF_ERROR(file_->Append(bytes));
+  if (segment_bytes_ == 0) segment_first_us_ = record.time_us;
+  segment_bytes_ += bytes.size();
+  if (options_.sync_each_append) RETURN_IF_ERROR(file_->Sync());
+  return Status::OK();
+}
+
+Status PredictionLogWriter::Sync() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return file_ ? file_->Sync() : Status::OK();
+}
+
+int64_t PredictionLogWriter::segments_started() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return started_;
+}
+
+Result<std::vector<PredictionRecord>> ReadPredictionLog(Env* env, const std::string& dir,
+                                                        PredictionLogStats* stats) {
+  PredictionLogStats local;
+  PredictionLogStats* s = stats ? stats : &local;
+  *s = {};
+  std::vector<PredictionRecord> out;
+  ASSIGN_OR_RETURN(std::vector<int64_t> segments, Segments(env, dir));
+  for (int64_t seq : segments) {
+    ASSIGN_OR_RETURN(std::string bytes, env->ReadFile(dir + "/" + SegmentName(seq)));
+    ++s->segments;
+    ReadSegment(bytes, &out, s);
+  }
+  return out;
+}
+
+std::vector<std::vector<PredictionRecord>> WindowsByCount(const std::vector<PredictionRecord>& records,
+                                                          size_t size) {
+  std::vector<std::vector<PredictionRecord>> out;
+  if (size == 0) return out;
+  for (size_t i = 0; i < records.size(); i += size)
+    out.emplace_back(records.begin() + i, records.begin() + std::min(records.size(), i + size));
+  return out;
+}
+
+std::vector<std::vector<PredictionRecord>> WindowsByTime(const std::vector<PredictionRecord>& records,
+                                                         int64_t period_us) {
+  std::vector<std::vector<PredictionRecord>> out;
+  if (records.empty() || period_us <= 0) return out;
+  const int64_t start = records.front().time_us;
+  for (const PredictionRecord& r : records) {
+    const auto index = static_cast<size_t>(std::max<int64_t>(0, (r.time_us - start) / period_us));
+    if (out.size() <= index) out.resize(index + 1);
+    out[index].push_back(r);
+  }
+  std::erase_if(out, [](const auto& w) { return w.empty(); });
+  return out;
+}
+
+}  // namespace gyre
