@@ -1,5 +1,7 @@
-// gyre drift
+// gyre drift | monitor
 #include <CLI/CLI.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -12,6 +14,9 @@
 #include "data/dataset.h"
 #include "monitor/drift.h"
 #include "monitor/drift_io.h"
+#include "monitor/model_monitor.h"
+#include "monitor/prediction_log.h"
+#include "registry/registry.h"
 
 namespace gyre {
 namespace {
@@ -144,6 +149,146 @@ Status Drift(CliContext& ctx, const DriftArgs& a) {
   return Status::OK();
 }
 
+
+struct MonitorArgs {
+  std::string model, since, html;
+  int64_t window = 1000;
+  int history = 20;
+  bool fail_on_drift = false;
+};
+
+// "2026-11-01T00:00:00Z", or a span back from now: "30m", "12h", "7d".
+Result<int64_t> ParseSince(const std::string& text, int64_t now_us) {
+  if (auto t = ParseTimestamp(text)) return *t;
+  static const std::map<char, int64_t> kUnits = {{'s', 1'000'000}, {'m', 60'000'000},
+                                                 {'h', 3'600'000'000}, {'d', 86'400'000'000}};
+  if (text.size() >= 2 && kUnits.count(text.back())) {
+    try {
+      size_t used = 0;
+      const double n = std::stod(text.substr(0, text.size() - 1), &used);
+      if (used == text.size() - 1 && n >= 0)
+        return now_us - static_cast<int64_t>(n * static_cast<double>(kUnits.at(text.back())));
+    } catch (const std::exception&) {
+    }
+  }
+  return InvalidArgument("--since " + text + ": expected an ISO-8601 time or a span such as 30m, 12h, 7d");
+}
+
+nlohmann::json WindowJson(const WindowDrift& w) {
+  nlohmann::json j = nlohmann::json::parse(DriftReportToJson(w.inputs));
+  j["window"] = {{"rows", w.rows},
+                 {"from", w.rows ? FormatTimestamp(w.first_us) : ""},
+                 {"to", w.rows ? FormatTimestamp(w.last_us) : ""}};
+  nlohmann::json pred = nlohmann::json::parse(DriftReportToJson(w.predictions));
+  j["prediction_drift"] = {{"drift", pred["number_of_drifted_columns"].get<int>() > 0},
+                           {"columns", pred["columns"]}};
+  return j;
+}
+
+struct MonitorData {
+  ModelVersionRecord version;
+  ModelBundle bundle;
+  DatasetSummary reference;
+  std::vector<PredictionRecord> records;  // this version's, oldest first
+  PredictionLogStats log;
+};
+
+Result<MonitorData> LoadMonitorData(CliContext& ctx, const std::string& model_ref) {
+  ASSIGN_OR_RETURN(ModelRef ref, ParseModelRef(model_ref));
+  RETURN_IF_ERROR(ctx.OpenStores());
+  Registry registry(ctx.meta(), ctx.env, DefaultActor());
+  MonitorData d;
+  ASSIGN_OR_RETURN(d.version, registry.Resolve(ref));
+  ASSIGN_OR_RETURN(std::string bytes, ctx.objects()->Get(d.version.bundle_sha256));
+  ASSIGN_OR_RETURN(d.bundle, ModelBundle::Parse(bytes));
+  ASSIGN_OR_RETURN(d.reference, ModelReference(d.bundle));
+  ASSIGN_OR_RETURN(std::vector<PredictionRecord> all,
+                   ReadPredictionLog(ctx.env, ctx.layout().ModelLogDir(d.version.model), &d.log));
+  for (PredictionRecord& r : all)
+    if (r.model_version == d.version.version) d.records.push_back(std::move(r));
+  return d;
+}
+
+void PrintMonitor(std::ostream& out, const MonitorData& d, const WindowDrift& latest,
+                  const std::vector<HistoryPoint>& history) {
+  out << d.version.model << ":" << d.version.version << ": " << Thousands(static_cast<int64_t>(d.records.size()))
+      << " logged predictions; latest window " << Thousands(latest.rows) << " rows, "
+      << FormatTimestamp(latest.first_us) << " to " << FormatTimestamp(latest.last_us) << "\n";
+  Side ref{d.reference, "the training data"}, cur{DatasetSummary{}, "the window"};
+  cur.summary.rows = latest.rows;
+  PrintDrift(out, latest.inputs, ref, cur);
+  out << "prediction drift:";
+  for (const ColumnDrift& c : latest.predictions.columns)
+    out << " " << c.column << " " << c.method << " " << Short(c.statistic) << (c.drift ? " DRIFT" : "");
+  out << "\n";
+  if (history.size() > 1) {
+    out << "drift share by window (oldest first):";
+    for (const HistoryPoint& h : history) out << " " << Pct(h.drift_share) << (h.dataset_drift ? "*" : "");
+    out << "\n";
+  }
+  if (d.log.torn_tails + d.log.corrupt_records > 0)
+    out << "note: the log had " << d.log.torn_tails << " torn tail(s) and " << d.log.corrupt_records
+        << " damaged record(s), skipped\n";
+}
+
+Status Monitor(CliContext& ctx, const MonitorArgs& a) {
+  if (a.window <= 0) return InvalidArgument("--window must be at least 1");
+  ASSIGN_OR_RETURN(MonitorData d, LoadMonitorData(ctx, a.model));
+  std::vector<PredictionRecord> recent = d.records;
+  if (!a.since.empty()) {
+    ASSIGN_OR_RETURN(int64_t since, ParseSince(a.since, ctx.env->NowMicros()));
+    std::erase_if(recent, [&](const PredictionRecord& r) { return r.time_us < since; });
+  } else if (static_cast<int64_t>(recent.size()) > a.window) {
+    recent.erase(recent.begin(), recent.end() - a.window);
+  }
+  if (recent.empty())
+    return NotFound("no logged predictions of " + d.version.model + ":" +
+                              std::to_string(d.version.version) + " to monitor" +
+                              (a.since.empty() ? "" : " since " + a.since));
+  DriftOptions options;
+  ASSIGN_OR_RETURN(WindowDrift latest, DriftOfWindow(recent, d.bundle, d.reference, options));
+  // The history: the whole log in windows of the same size, the latest last.
+  std::vector<HistoryPoint> history;
+  nlohmann::json history_json = nlohmann::json::array();
+  auto windows = WindowsByCount(d.records, static_cast<size_t>(a.window));
+  if (static_cast<int>(windows.size()) > a.history) windows.erase(windows.begin(), windows.end() - a.history);
+  for (const auto& w : windows) {
+    ASSIGN_OR_RETURN(WindowDrift wd, DriftOfWindow(w, d.bundle, d.reference, options));
+    HistoryPoint h{FormatTimestamp(wd.first_us), wd.rows, wd.inputs.drift_share, wd.inputs.dataset_drift,
+                   wd.predictions.drifted > 0};
+    history_json.push_back({{"from", h.label}, {"to", FormatTimestamp(wd.last_us)}, {"rows", h.rows},
+                            {"drift_share", h.drift_share}, {"dataset_drift", h.dataset_drift},
+                            {"prediction_drift", h.prediction_drift}});
+    history.push_back(std::move(h));
+  }
+  if (!a.html.empty()) {
+    DriftReport combined = latest.inputs;
+    combined.columns.insert(combined.columns.end(), latest.predictions.columns.begin(), latest.predictions.columns.end());
+    const DatasetSummary current = SummarizeTable(RecordsToTable(recent, d.bundle));
+    DriftHtmlOptions h{"Monitoring " + d.version.model + ":" + std::to_string(d.version.version),
+                       "training data", "latest " + std::to_string(recent.size()) + " predictions",
+                       TimeText(ctx.env->NowMicros()), history};
+    RETURN_IF_ERROR(WriteFileAtomic(ctx.env, a.html, RenderDriftHtml(combined, d.reference, current, h)));
+  }
+  if (ctx.json) {
+    nlohmann::json j = WindowJson(latest);
+    j["model"] = d.version.model;
+    j["version"] = d.version.version;
+    j["log"] = {{"records", d.log.records}, {"segments", d.log.segments}, {"torn_tails", d.log.torn_tails},
+                {"corrupt_records", d.log.corrupt_records}};
+    j["history"] = history_json;
+    ctx.out << j.dump(2) << "\n";
+  } else {
+    PrintMonitor(ctx.out, d, latest, history);
+    if (!a.html.empty()) ctx.out << "wrote " << a.html << "\n";
+  }
+  ctx.printed_result = true;
+  if (a.fail_on_drift && (latest.inputs.dataset_drift || latest.predictions.drifted > 0))
+    return FailedPrecondition("drift in the latest window of " + d.version.model + ":" +
+                              std::to_string(d.version.version));
+  return Status::OK();
+}
+
 }  // namespace
 
 void AddMonitorCommands(CLI::App& app, CliContext& ctx, Action* action) {
@@ -163,6 +308,17 @@ void AddMonitorCommands(CLI::App& app, CliContext& ctx, Action* action) {
   c->add_option("--html", drift->html, "write a self-contained HTML report here");
   c->add_flag("--fail-on-drift", drift->fail_on_drift, "exit 3 when the dataset drifts");
   c->callback([&ctx, action, drift] { *action = [&ctx, drift] { return Drift(ctx, *drift); }; });
+
+  auto m = std::make_shared<MonitorArgs>();
+  c = app.add_subcommand("monitor", "stage 5: drift of a model's logged traffic against its training data");
+  c->add_option("MODEL_REF", m->model, "NAME, NAME:VERSION or NAME:ALIAS")->required();
+  c->add_option("--window", m->window, "the latest N logged predictions (default 1000)");
+  c->add_option("--since", m->since, "the predictions since a time (ISO-8601) or a span back (30m, 12h, 7d)")
+      ->excludes("--window");
+  c->add_option("--history", m->history, "how many past windows to show (default 20)");
+  c->add_option("--html", m->html, "write a self-contained HTML report here");
+  c->add_flag("--fail-on-drift", m->fail_on_drift, "exit 3 when the latest window drifts (data or predictions)");
+  c->callback([&ctx, action, m] { *action = [&ctx, m] { return Monitor(ctx, *m); }; });
 }
 
 }  // namespace gyre

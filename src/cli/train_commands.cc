@@ -14,6 +14,8 @@
 #include "core/sha256.h"
 #include "data/dataset.h"
 #include "monitor/drift.h"
+#include "monitor/model_monitor.h"
+#include "monitor/prediction_log.h"
 #include "data/reader.h"
 #include "data/stats.h"
 #include "model/predictor.h"
@@ -97,8 +99,17 @@ struct TrainingData {
   std::string dataset;        // empty for a file
   int64_t version = 0;
   std::string stats_json;     // reference statistics for monitoring
-  std::string reference_summary;  // what drift tests need of the training data
+  DatasetSummary summary;     // what drift tests need of the training data
 };
+
+// The reference a bundle carries: the training data's summary plus the model's holdout
+// outputs (for prediction drift).
+std::string ReferenceOf(const TrainingData& data, const TrainResult& r) {
+  DatasetSummary s = data.summary;
+  const DatasetSummary outputs = SummarizeTable(OutputsTable(r.bundle, r.holdout_outputs, r.holdout_width));
+  s.columns.insert(s.columns.end(), outputs.columns.begin(), outputs.columns.end());
+  return SerializeSummary(s);
+}
 
 Result<TrainingData> LoadTrainingData(CliContext& ctx, const std::string& what) {
   TrainingData d;
@@ -107,7 +118,7 @@ Result<TrainingData> LoadTrainingData(CliContext& ctx, const std::string& what) 
     ASSIGN_OR_RETURN(d.table, ReadTable(what, {}, nullptr, &stats));
     d.ref = what;
     d.stats_json = StatsToJson(stats.Finish());
-    d.reference_summary = SerializeSummary(SummarizeTable(d.table));
+    d.summary = SummarizeTable(d.table);
     return d;
   }
   auto ref = ParseDatasetRef(what);
@@ -119,7 +130,7 @@ Result<TrainingData> LoadTrainingData(CliContext& ctx, const std::string& what) 
   d.dataset = v.dataset;
   d.version = v.version;
   d.stats_json = v.stats_json;
-  d.reference_summary = SerializeSummary(SummarizeTable(d.table));
+  d.summary = SummarizeTable(d.table);
   return d;
 }
 
@@ -189,7 +200,7 @@ Result<std::pair<std::string, TrainResult>> TrainOneRun(CliContext& ctx, Tracker
   r.bundle.dataset = data.dataset.empty() ? "" : data.ref;
   r.bundle.run_id = run;
   r.bundle.reference_stats_json = data.stats_json;
-  r.bundle.reference_summary = data.reference_summary;
+  r.bundle.reference_summary = ReferenceOf(data, r);
   Status recorded = RecordTraining(tracker, run, data, options, r);
   RETURN_IF_ERROR(tracker.EndRun(run, recorded.ok() ? RunStatus::kFinished : RunStatus::kFailed));
   RETURN_IF_ERROR(recorded);
@@ -312,7 +323,7 @@ Status Reproduce(CliContext& ctx, const std::string& id) {
   r.bundle.dataset = data.dataset.empty() ? "" : data.ref;
   r.bundle.run_id = v.run.run_id;
   r.bundle.reference_stats_json = data.stats_json;
-  r.bundle.reference_summary = data.reference_summary;
+  r.bundle.reference_summary = ReferenceOf(data, r);
   {  // bundles made before they carried drift statistics reproduce without them
     ASSIGN_OR_RETURN(std::string original, ctx.objects()->Get(model->sha256));
     ASSIGN_OR_RETURN(ModelBundle before, ModelBundle::Parse(original));
@@ -334,7 +345,28 @@ Status Reproduce(CliContext& ctx, const std::string& id) {
 
 struct PredictArgs {
   std::string model, input, output, id;
+  bool log = false;
 };
+
+// Appends each prediction to the model's log, as the model server does for every request, so
+// that `gyre monitor` sees batch scoring too.
+Status LogPredictions(CliContext& ctx, const ModelVersionRecord& v, const ModelBundle& b, const Table& input,
+                      const Predictions& p, const std::string& id) {
+  ASSIGN_OR_RETURN(auto writer, PredictionLogWriter::Open(ctx.env, ctx.layout().ModelLogDir(v.model)));
+  const Column* id_col = id.empty() ? nullptr : input.Find(id);
+  const int64_t now = ctx.env->NowMicros();
+  const std::string batch = "batch-" + std::to_string(now) + "-";
+  for (int64_t r = 0; r < p.rows; ++r) {
+    PredictionRecord rec;
+    rec.request_id = id_col ? id_col->ValueToString(r) : batch + std::to_string(r);
+    rec.time_us = now;
+    rec.model_version = v.version;
+    rec.inputs_json = InputsJson(input, b.signature, r);
+    rec.outputs_json = OutputsJson(b, p, r);
+    RETURN_IF_ERROR(writer->Append(rec));
+  }
+  return writer->Sync();
+}
 
 // The shortest text that reads back as the same float.
 std::string FloatText(float v) {
@@ -384,6 +416,7 @@ Status Predict(CliContext& ctx, const PredictArgs& a) {
   EncodeReport report;
   ASSIGN_OR_RETURN(Predictions p, predictor->Predict(input, &report));
   std::string csv = PredictionsCsv(*predictor, input, p, a.id);
+  if (a.log) RETURN_IF_ERROR(LogPredictions(ctx, v, predictor->bundle(), input, p, a.id));
   if (!report.ignored_columns.empty()) {
     ctx.err << "note: " << report.ignored_columns.size() << " columns the model does not use were ignored\n";
   }
@@ -438,6 +471,7 @@ void AddTrainCommands(CLI::App& app, CliContext& ctx, Action* action) {
   c->add_option("--input", p->input, "CSV or JSON Lines file")->required()->check(CLI::ExistingFile);
   c->add_option("--output", p->output, "write the predictions here (default: stdout)");
   c->add_option("--id", p->id, "copy this input column into the output");
+  c->add_flag("--log", p->log, "append the predictions to the model's prediction log (for gyre monitor)");
   c->callback([&ctx, action, p] { *action = [&ctx, p] { return Predict(ctx, *p); }; });
 }
 

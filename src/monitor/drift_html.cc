@@ -17,6 +17,7 @@
 
 #include "core/html.h"
 #include "monitor/drift_io.h"
+#include "monitor/history_html.h"
 
 namespace gyre {
 namespace {
@@ -515,6 +516,7 @@ std::string RenderDriftHtml(const DriftReport& report, const DatasetSummary& ref
       "content=\"default-src 'none'; style-src 'unsafe-inline'\"><title>" +
       Escape(title) + "</title><style>" + kCss + "</style></head><body>\n";
   RenderHeader(report, reference, current, options, title, &out);
+  RenderHistory(options.history, report.share_threshold, &out);
   const std::vector<size_t> order = DriftOrder(report.columns);
   RenderTable(report, order, &out);
   if (!order.empty()) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "monitor/drift.h"
@@ -22,10 +23,20 @@ Status ApplyDriftConfig(const std::string& yaml, const std::string& source, Drif
 // Evidently's drift_score and the columns that were not tested with the reason.
 std::string DriftReportToJson(const DriftReport& report, int indent = -1);
 
+// One past window of a monitored model, for the drift-over-time chart.
+struct HistoryPoint {
+  std::string label;  // e.g. the window's first time
+  int64_t rows = 0;
+  double drift_share = 0;
+  bool dataset_drift = false;
+  bool prediction_drift = false;
+};
+
 struct DriftHtmlOptions {
   std::string title;
   std::string reference_name, current_name;
   std::string generated_at;
+  std::vector<HistoryPoint> history;  // shown as a chart when not empty
 };
 // One self-contained page: the verdict, the drift table sorted by score, and per column the
 // reference and current distributions overlaid (inline SVG).

@@ -13,6 +13,8 @@ struct HomeLayout {
   std::string ObjectsDir() const { return root + "/objects"; }
   std::string TmpDir() const { return root + "/tmp"; }
   std::string LogsDir() const { return root + "/logs"; }
+  // A model's prediction log segments (monitor/prediction_log.h).
+  std::string ModelLogDir(const std::string& model) const { return LogsDir() + "/" + model; }
   // objects/ab/cdef... for the SHA-256 hex digest `sha`.
   std::string ObjectPath(const std::string& sha) const {
     return ObjectsDir() + "/" + sha.substr(0, 2) + "/" + sha.substr(2);

@@ -330,6 +330,8 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   r.best_rounds = best_rounds;
   ASSIGN_OR_RETURN(std::vector<float> p, PredictMatrix(booster.get(), dtest));
   ASSIGN_OR_RETURN(r.metrics, Evaluate(labels, yte, p));
+  r.holdout_width = yte.empty() ? 1 : static_cast<int>(p.size() / yte.size());
+  r.holdout_outputs = std::move(p);
   if (validation > 0) {
     ASSIGN_OR_RETURN(std::vector<float> pv, PredictMatrix(booster.get(), dvalid));
     ASSIGN_OR_RETURN(r.validation_metrics, Evaluate(labels, yva, pv));

@@ -41,6 +41,10 @@ struct TrainResult {
   int best_rounds = 0;  // rounds kept (fewer than asked when early stopping stopped it)
   double validation_fraction = 0;  // the share actually set aside (0.1 when early stopping chose it)
   std::vector<std::string> excluded;  // columns left out, and why
+  // The model's raw outputs on the holdout rows (probability of the second class, class
+  // probabilities row by row, or values): the reference of prediction drift.
+  std::vector<float> holdout_outputs;
+  int holdout_width = 1;
 };
 
 // Inputs are every column but the label, the `exclude`d ones, timestamps and integer

@@ -1,0 +1,208 @@
+#include "monitor/model_monitor.h"
+
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace gyre {
+namespace {
+
+using nlohmann::json;
+
+// The shortest text that reads back as the same double: a logged float compares equal to the
+// same float in the reference.
+std::string DoubleText(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+void AppendValue(std::string* out, const Column& col, int64_t row) {
+  if (!col.IsValid(row)) {
+    *out += "null";
+    return;
+  }
+  switch (col.type()) {
+    case ColumnType::kInt64: *out += std::to_string(col.ints()[row]); break;
+    case ColumnType::kFloat64: *out += DoubleText(col.doubles()[row]); break;
+    case ColumnType::kBool: *out += col.bools()[row] ? "true" : "false"; break;
+    case ColumnType::kString: *out += json(std::string(col.StringAt(row))).dump(); break;
+    case ColumnType::kTimestamp: *out += "\"" + FormatTimestamp(col.ints()[row]) + "\""; break;
+  }
+}
+
+// Appends `v` to `col` (whose type is fixed); false when it does not fit the type.
+bool AppendJson(Column& col, const json& v) {
+  if (v.is_null()) {
+    col.AppendNull();
+    return true;
+  }
+  switch (col.type()) {
+    case ColumnType::kFloat64:
+      if (v.is_number()) col.AppendDouble(v.get<double>());
+      else if (v.is_boolean()) col.AppendDouble(v.get<bool>() ? 1 : 0);
+      else break;
+      return true;
+    case ColumnType::kBool:
+      if (v.is_boolean()) col.AppendBool(v.get<bool>());
+      else if (v.is_number()) col.AppendBool(v.get<double>() != 0);
+      else break;
+      return true;
+    case ColumnType::kString:
+      if (v.is_string()) col.AppendString(v.get<std::string>());
+      else col.AppendString(v.dump());  // a number where a category was expected: its text
+      return true;
+    case ColumnType::kTimestamp:
+      if (auto t = v.is_string() ? ParseTimestamp(v.get<std::string>()) : std::nullopt) {
+        col.AppendInt(*t);
+        return true;
+      }
+      break;
+    case ColumnType::kInt64: break;
+  }
+  col.AppendNull();
+  return false;
+}
+
+// Logged numbers are read as float64: drift compares values, and the reference's column type
+// (int or float) already decided how the column is tested.
+ColumnType LoggedType(ColumnType t) {
+  return t == ColumnType::kInt64 ? ColumnType::kFloat64 : t;
+}
+
+DatasetSummary Subset(const DatasetSummary& s, const std::vector<std::string>& names) {
+  DatasetSummary out;
+  out.rows = s.rows;
+  for (const std::string& n : names)
+    if (const ColumnSummary* c = s.Find(n)) out.columns.push_back(*c);
+  return out;
+}
+
+std::vector<std::string> InputNames(const ModelBundle& b) {
+  std::vector<std::string> out;
+  for (const FeatureSpec& f : b.signature.features) out.push_back(f.name);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> OutputColumns(const ModelBundle& bundle) {
+  std::vector<std::string> out = {"prediction"};
+  if (bundle.task != Task::kRegression)
+    for (const std::string& c : bundle.signature.classes) out.push_back("p_" + c);
+  return out;
+}
+
+std::string InputsJson(const Table& input, const Signature& signature, int64_t row) {
+  std::string out = "{";
+  for (const FeatureSpec& f : signature.features) {
+    if (out.size() > 1) out += ",";
+    out += json(f.name).dump() + ":";
+    const Column* col = input.Find(f.name);
+    if (col) AppendValue(&out, *col, row);
+    else out += "null";
+  }
+  return out + "}";
+}
+
+std::string OutputsJson(const ModelBundle& b, const Predictions& p, int64_t row) {
+  const float* v = &p.values[static_cast<size_t>(row * p.width)];
+  if (b.task == Task::kRegression) return "{\"prediction\":" + DoubleText(v[0]) + "}";
+  const std::vector<std::string>& classes = b.signature.classes;
+  std::string out = "{\"prediction\":" + json(classes[static_cast<size_t>(p.predicted_class[row])]).dump();
+  for (size_t c = 0; c < classes.size(); ++c) {
+    const double prob = b.task == Task::kBinary ? (c == 0 ? 1.0 - v[0] : v[0]) : v[c];
+    out += "," + json("p_" + classes[c]).dump() + ":" + DoubleText(prob);
+  }
+  return out + "}";
+}
+
+Table OutputsTable(const ModelBundle& b, const std::vector<float>& values, int width) {
+  const int64_t rows = width > 0 ? static_cast<int64_t>(values.size()) / width : 0;
+  Table t;
+  if (b.task == Task::kRegression) {
+    Column pred("prediction", ColumnType::kFloat64);
+    for (float v : values) pred.AppendDouble(v);
+    t.AddColumn(std::move(pred));
+    return t;
+  }
+  const std::vector<std::string>& classes = b.signature.classes;
+  Column pred("prediction", ColumnType::kString);
+  std::vector<Column> probs;
+  for (const std::string& c : classes) probs.emplace_back("p_" + c, ColumnType::kFloat64);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* v = &values[static_cast<size_t>(r * width)];
+    if (b.task == Task::kBinary) {
+      pred.AppendString(classes[v[0] >= 0.5f ? 1 : 0]);
+      probs[0].AppendDouble(1.0 - v[0]);
+      probs[1].AppendDouble(v[0]);
+      continue;
+    }
+    pred.AppendString(classes[static_cast<size_t>(std::max_element(v, v + width) - v)]);
+    for (int c = 0; c < width; ++c) probs[c].AppendDouble(v[c]);
+  }
+  t.AddColumn(std::move(pred));
+  for (Column& c : probs) t.AddColumn(std::move(c));
+  return t;
+}
+
+Table RecordsToTable(const std::vector<PredictionRecord>& records, const ModelBundle& bundle,
+                     int64_t* mistyped) {
+  std::vector<Column> cols;
+  for (const FeatureSpec& f : bundle.signature.features) cols.emplace_back(f.name, LoggedType(f.type));
+  const size_t n_inputs = cols.size();
+  for (const std::string& name : OutputColumns(bundle)) {
+    const bool label = name == "prediction" && bundle.task != Task::kRegression;
+    cols.emplace_back(name, label ? ColumnType::kString : ColumnType::kFloat64);
+  }
+  int64_t bad = 0;
+  for (const PredictionRecord& r : records) {
+    const json in = json::parse(r.inputs_json, nullptr, false);
+    const json out = json::parse(r.outputs_json, nullptr, false);
+    for (size_t c = 0; c < cols.size(); ++c) {
+      const json& src = c < n_inputs ? in : out;
+      const std::string& name = cols[c].name();
+      if (!src.is_object() || !src.contains(name)) cols[c].AppendNull();
+      else if (!AppendJson(cols[c], src[name])) ++bad;
+    }
+  }
+  if (mistyped) *mistyped = bad;
+  Table t;
+  for (Column& c : cols) t.AddColumn(std::move(c));
+  return t;
+}
+
+Result<DatasetSummary> ModelReference(const ModelBundle& bundle) {
+  if (bundle.reference_summary.empty())
+    return FailedPrecondition("this model version carries no reference statistics (it was trained "
+                              "before bundles had them): train it again to monitor it");
+  ASSIGN_OR_RETURN(DatasetSummary all, ParseSummary(bundle.reference_summary));
+  std::vector<std::string> names = InputNames(bundle);
+  for (const std::string& n : OutputColumns(bundle)) names.push_back(n);
+  return Subset(all, names);
+}
+
+Result<WindowDrift> DriftOfWindow(const std::vector<PredictionRecord>& window,
+                                  const ModelBundle& bundle, const DatasetSummary& reference,
+                                  const DriftOptions& options) {
+  WindowDrift out;
+  out.rows = static_cast<int64_t>(window.size());
+  if (!window.empty()) {
+    out.first_us = window.front().time_us;
+    out.last_us = window.back().time_us;
+  }
+  const DatasetSummary current = SummarizeTable(RecordsToTable(window, bundle));
+  const std::vector<std::string> inputs = InputNames(bundle);
+  std::vector<std::string> outputs = OutputColumns(bundle);
+  if (bundle.task == Task::kBinary) outputs.erase(outputs.begin() + 1);  // p_0 = 1 - p_1: test one
+  ASSIGN_OR_RETURN(out.inputs, ComputeDrift(Subset(reference, inputs), Subset(current, inputs), options));
+  DriftOptions for_outputs = options;
+  for_outputs.per_column.clear();
+  ASSIGN_OR_RETURN(out.predictions,
+                   ComputeDrift(Subset(reference, outputs), Subset(current, outputs), for_outputs));
+  return out;
+}
+
+}  // namespace gyre

@@ -1,0 +1,52 @@
+// Monitoring a model: its predictions as log records, logged records back as a table, the
+// reference a model carries (its training data and its holdout outputs), and the drift of a
+// window of traffic against it, window after window.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "data/table.h"
+#include "model/bundle.h"
+#include "model/predictor.h"
+#include "monitor/drift.h"
+#include "monitor/prediction_log.h"
+
+namespace gyre {
+
+// The output columns of a model: "prediction" (the class name, or the value for regression)
+// and, for classifiers, "p_<class>" per class.
+std::vector<std::string> OutputColumns(const ModelBundle& bundle);
+
+// Row `row` of `input` as the record's inputs (the signature's columns only) and outputs.
+std::string InputsJson(const Table& input, const Signature& signature, int64_t row);
+std::string OutputsJson(const ModelBundle& bundle, const Predictions& p, int64_t row);
+
+// Model outputs as a table with OutputColumns(bundle) (raw values as Predictions holds them).
+Table OutputsTable(const ModelBundle& bundle, const std::vector<float>& values, int width);
+
+// Logged records as a table: the signature's inputs with their types, then the outputs.
+// Values of the wrong type read as missing and are counted in `mistyped`.
+Table RecordsToTable(const std::vector<PredictionRecord>& records, const ModelBundle& bundle,
+                     int64_t* mistyped = nullptr);
+
+// What a bundle compares traffic with: the summary of its training data restricted to the
+// signature's inputs, plus its outputs on the holdout. FailedPrecondition for a bundle made
+// before bundles carried reference statistics.
+Result<DatasetSummary> ModelReference(const ModelBundle& bundle);
+
+struct WindowDrift {
+  int64_t rows = 0;
+  int64_t first_us = 0, last_us = 0;
+  DriftReport inputs;       // data drift of the signature's inputs
+  DriftReport predictions;  // prediction drift: the output columns
+};
+
+// Drift of one window of records against the model's reference.
+Result<WindowDrift> DriftOfWindow(const std::vector<PredictionRecord>& window,
+                                  const ModelBundle& bundle, const DatasetSummary& reference,
+                                  const DriftOptions& options);
+
+}  // namespace gyre
