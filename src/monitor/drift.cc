@@ -187,11 +187,14 @@ Result<std::optional<ColumnDrift>> OneColumn(const Pair& p, const DriftOptions& 
   const ColumnDriftOptions* per = nullptr;
   if (auto it = o.per_column.find(p.ref->name); it != o.per_column.end()) per = &it->second;
   std::string method = per && per->method ? *per->method : o.method;
-  if (method == "auto") method = AutoMethod(p);
+  // Evidently's default applies chisquare and z to numeric columns with few values, though
+  // they are registered for categories only: only a method the user named is checked.
+  const bool automatic = method == "auto";
+  if (automatic) method = AutoMethod(p);
   const DriftMethod* m = FindDriftMethod(method);
   if (!m) return InvalidArgument("unknown drift method \"" + method + "\"", Location{"", 0, 0, p.ref->name});
-  if ((p.kind == DriftKind::kNumerical && !m->numerical) ||
-      (p.kind == DriftKind::kCategorical && !m->categorical && p.strings()))
+  if (!automatic && ((p.kind == DriftKind::kNumerical && !m->numerical) ||
+                     (p.kind == DriftKind::kCategorical && !m->categorical && p.strings())))
     return InvalidArgument(std::string("method ") + m->name + " does not apply to " +
                                (p.kind == DriftKind::kNumerical ? "numerical" : "categorical") +
                                " column " + p.ref->name,

@@ -46,6 +46,7 @@ class DriftTest : public ::testing::Test {
                   {"level", [=](int i) { return std::to_string((i * 7 + static_cast<int>(s * 3)) % 4); }},
                   {"count", [=](int i) { return std::to_string((i * 13) % 40 + static_cast<int>(s * 10)); }},
                   {"flag", [=](int i) { return std::to_string(i % 5 == 0 ? 1 : 0); }},
+                  {"grade", [=](int i) { return std::to_string(i % 4) + ".5"; }},
                   {"channel", [=](int i) { return std::string(i % 3 == 0 ? "web" : (i % 3 == 1 ? "pos" : "atm")); }},
                   {"id", [=](int i) { return std::to_string(1000000 + i + static_cast<int>(s * 1000)); }},
                   {"note", [=](int i) { return "note-" + std::to_string(i); }},
@@ -75,6 +76,8 @@ TEST_F(DriftTest, SmallReferenceUsesPValueTests) {
   EXPECT_EQ(Col(r, "level")->kind, DriftKind::kCategorical);
   EXPECT_EQ(Col(r, "count")->method, "ks");          // 40 integer values: numerical
   EXPECT_EQ(Col(r, "flag")->method, "z");            // two values
+  EXPECT_EQ(Col(r, "grade")->method, "chisquare");   // a float with 4 values, as Evidently does
+  EXPECT_EQ(Col(r, "grade")->kind, DriftKind::kNumerical);
   EXPECT_EQ(Col(r, "channel")->method, "chisquare");
   EXPECT_EQ(Col(r, "amount")->threshold, 0.05);
   EXPECT_TRUE(Col(r, "amount")->p_value.has_value());
@@ -90,6 +93,7 @@ TEST_F(DriftTest, LargeReferenceUsesDistances) {
   EXPECT_EQ(Col(r, "amount")->method, "wasserstein");
   EXPECT_EQ(Col(r, "level")->method, "jensenshannon");
   EXPECT_EQ(Col(r, "flag")->method, "jensenshannon");
+  EXPECT_EQ(Col(r, "grade")->method, "jensenshannon");
   EXPECT_EQ(Col(r, "channel")->method, "jensenshannon");
   EXPECT_FALSE(Col(r, "amount")->p_value.has_value());
   EXPECT_EQ(Col(r, "amount")->threshold, 0.1);
