@@ -55,6 +55,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   AddDoctorCommand(app, ctx, &action);
   AddTrainCommands(app, ctx, &action);
   AddMonitorCommands(app, ctx, &action);
+  AddFeedbackCommands(app, ctx, &action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
   try {

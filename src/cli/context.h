@@ -66,5 +66,6 @@ void AddModelsCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddDoctorCommand(CLI::App& app, CliContext& ctx, Action* action);
 void AddTrainCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddMonitorCommands(CLI::App& app, CliContext& ctx, Action* action);
+void AddFeedbackCommands(CLI::App& app, CliContext& ctx, Action* action);
 
 }  // namespace gyre

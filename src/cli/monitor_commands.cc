@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/context.h"
+#include "cli/monitor_common.h"
 #include "cli/format.h"
 #include "core/log.h"
 #include "data/dataset.h"
@@ -151,11 +152,33 @@ Status Drift(CliContext& ctx, const DriftArgs& a) {
 
 
 struct MonitorArgs {
-  std::string model, since, html;
+  std::string model, since, html, alerts;
   int64_t window = 1000;
   int history = 20;
+  double max_drop = 0.05;
   bool fail_on_drift = false;
 };
+
+nlohmann::json PerformanceJson(const WindowPerformance& p, const std::map<std::string, double>& holdout) {
+  return {{"rows", p.rows}, {"labeled", p.labeled}, {"realized", p.realized}, {"estimated", p.estimated},
+          {"holdout", holdout}};
+}
+
+void PrintPerformance(std::ostream& out, const WindowPerformance& p, const MonitorData& d) {
+  const std::string metric = PrimaryMetric(d.bundle.task).first;
+  out << "performance (" << metric << "): holdout "
+      << (d.holdout.count(metric) ? Short(d.holdout.at(metric)) : "-");
+  if (p.estimated.count(metric)) out << ", estimated " << Short(p.estimated.at(metric));
+  if (p.realized.count(metric))
+    out << ", realized " << Short(p.realized.at(metric)) << " on " << Thousands(p.labeled) << " labels";
+  else
+    out << ", no labels yet";
+  out << "\n";
+}
+
+void PrintAlerts(std::ostream& out, const std::vector<FiredAlert>& fired) {
+  for (const FiredAlert& a : fired) out << "ALERT " << a.name << ": " << a.message << "\n";
+}
 
 // "2026-11-01T00:00:00Z", or a span back from now: "30m", "12h", "7d".
 Result<int64_t> ParseSince(const std::string& text, int64_t now_us) {
@@ -183,30 +206,6 @@ nlohmann::json WindowJson(const WindowDrift& w) {
   j["prediction_drift"] = {{"drift", pred["number_of_drifted_columns"].get<int>() > 0},
                            {"columns", pred["columns"]}};
   return j;
-}
-
-struct MonitorData {
-  ModelVersionRecord version;
-  ModelBundle bundle;
-  DatasetSummary reference;
-  std::vector<PredictionRecord> records;  // this version's, oldest first
-  PredictionLogStats log;
-};
-
-Result<MonitorData> LoadMonitorData(CliContext& ctx, const std::string& model_ref) {
-  ASSIGN_OR_RETURN(ModelRef ref, ParseModelRef(model_ref));
-  RETURN_IF_ERROR(ctx.OpenStores());
-  Registry registry(ctx.meta(), ctx.env, DefaultActor());
-  MonitorData d;
-  ASSIGN_OR_RETURN(d.version, registry.Resolve(ref));
-  ASSIGN_OR_RETURN(std::string bytes, ctx.objects()->Get(d.version.bundle_sha256));
-  ASSIGN_OR_RETURN(d.bundle, ModelBundle::Parse(bytes));
-  ASSIGN_OR_RETURN(d.reference, ModelReference(d.bundle));
-  ASSIGN_OR_RETURN(std::vector<PredictionRecord> all,
-                   ReadPredictionLog(ctx.env, ctx.layout().ModelLogDir(d.version.model), &d.log));
-  for (PredictionRecord& r : all)
-    if (r.model_version == d.version.version) d.records.push_back(std::move(r));
-  return d;
 }
 
 void PrintMonitor(std::ostream& out, const MonitorData& d, const WindowDrift& latest,
@@ -247,6 +246,11 @@ Status Monitor(CliContext& ctx, const MonitorArgs& a) {
                               (a.since.empty() ? "" : " since " + a.since));
   DriftOptions options;
   ASSIGN_OR_RETURN(WindowDrift latest, DriftOfWindow(recent, d.bundle, d.reference, options));
+  ASSIGN_OR_RETURN(std::vector<WindowPerformance> perf,
+                   PerformanceByWindow(recent, d.labels, d.bundle, d.calibration, recent.size()));
+  ASSIGN_OR_RETURN(std::vector<AlertRule> rules, LoadAlertRules(ctx, a.alerts, d.bundle.task, a.max_drop));
+  const MonitorFigures figures{&latest.inputs, &latest.predictions, perf[0].realized, perf[0].estimated, d.holdout};
+  ASSIGN_OR_RETURN(std::vector<FiredAlert> fired, RaiseAlerts(ctx, d, rules, figures));
   // The history: the whole log in windows of the same size, the latest last.
   std::vector<HistoryPoint> history;
   nlohmann::json history_json = nlohmann::json::array();
@@ -277,15 +281,19 @@ Status Monitor(CliContext& ctx, const MonitorArgs& a) {
     j["log"] = {{"records", d.log.records}, {"segments", d.log.segments}, {"torn_tails", d.log.torn_tails},
                 {"corrupt_records", d.log.corrupt_records}};
     j["history"] = history_json;
+    j["performance"] = PerformanceJson(perf[0], d.holdout);
+    j["alerts"] = AlertsJson(fired);
     ctx.out << j.dump(2) << "\n";
   } else {
     PrintMonitor(ctx.out, d, latest, history);
+    PrintPerformance(ctx.out, perf[0], d);
+    PrintAlerts(ctx.out, fired);
     if (!a.html.empty()) ctx.out << "wrote " << a.html << "\n";
   }
   ctx.printed_result = true;
-  if (a.fail_on_drift && (latest.inputs.dataset_drift || latest.predictions.drifted > 0))
-    return FailedPrecondition("drift in the latest window of " + d.version.model + ":" +
-                              std::to_string(d.version.version));
+  if (a.fail_on_drift && !fired.empty())
+    return FailedPrecondition(std::to_string(fired.size()) + " alert(s) on the latest window of " +
+                              d.version.model + ":" + std::to_string(d.version.version));
   return Status::OK();
 }
 
@@ -317,7 +325,10 @@ void AddMonitorCommands(CLI::App& app, CliContext& ctx, Action* action) {
       ->excludes("--window");
   c->add_option("--history", m->history, "how many past windows to show (default 20)");
   c->add_option("--html", m->html, "write a self-contained HTML report here");
-  c->add_flag("--fail-on-drift", m->fail_on_drift, "exit 3 when the latest window drifts (data or predictions)");
+  c->add_option("--alerts", m->alerts, "YAML alert rules (default: dataset drift, prediction drift, a drop of the main metric)")
+      ->check(CLI::ExistingFile);
+  c->add_option("--max-drop", m->max_drop, "default rules: how far the main metric may fall below the holdout's (0.05)");
+  c->add_flag("--fail-on-drift", m->fail_on_drift, "exit 3 when an alert fires on the latest window");
   c->callback([&ctx, action, m] { *action = [&ctx, m] { return Monitor(ctx, *m); }; });
 }
 

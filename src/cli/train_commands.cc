@@ -15,6 +15,7 @@
 #include "data/dataset.h"
 #include "monitor/drift.h"
 #include "monitor/model_monitor.h"
+#include "monitor/performance.h"
 #include "monitor/prediction_log.h"
 #include "data/reader.h"
 #include "data/stats.h"
@@ -201,6 +202,8 @@ Result<std::pair<std::string, TrainResult>> TrainOneRun(CliContext& ctx, Tracker
   r.bundle.run_id = run;
   r.bundle.reference_stats_json = data.stats_json;
   r.bundle.reference_summary = ReferenceOf(data, r);
+  if (r.bundle.task == Task::kBinary)
+    r.bundle.calibration_json = FitIsotonic(r.holdout_outputs, r.holdout_labels).ToJson();
   Status recorded = RecordTraining(tracker, run, data, options, r);
   RETURN_IF_ERROR(tracker.EndRun(run, recorded.ok() ? RunStatus::kFinished : RunStatus::kFailed));
   RETURN_IF_ERROR(recorded);
@@ -328,6 +331,8 @@ Status Reproduce(CliContext& ctx, const std::string& id) {
     ASSIGN_OR_RETURN(std::string original, ctx.objects()->Get(model->sha256));
     ASSIGN_OR_RETURN(ModelBundle before, ModelBundle::Parse(original));
     if (before.reference_summary.empty()) r.bundle.reference_summary.clear();
+    if (!before.calibration_json.empty())
+      r.bundle.calibration_json = FitIsotonic(r.holdout_outputs, r.holdout_labels).ToJson();
   }
   const std::string again = Sha256Hex(r.bundle.Serialize());
   const bool identical = again == model->sha256;

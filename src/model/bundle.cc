@@ -101,6 +101,7 @@ std::string ModelBundle::Serialize() const {
   AppendFile(&tar, "gyre-model.json", ManifestJson());
   AppendFile(&tar, "model.ubj", model);
   if (!reference_summary.empty()) AppendFile(&tar, "reference.bin", reference_summary);
+  if (!calibration_json.empty()) AppendFile(&tar, "calibration.json", calibration_json);
   tar.append(2 * kBlock, '\0');  // end of archive
   return tar;
 }
@@ -122,6 +123,7 @@ Result<ModelBundle> ModelBundle::Parse(const std::string& bytes) {
       have_model = true;
     }
     if (name == "reference.bin") b.reference_summary = bytes.substr(pos, size);
+    if (name == "calibration.json") b.calibration_json = bytes.substr(pos, size);
     pos += (size + kBlock - 1) / kBlock * kBlock;
   }
   if (manifest.empty() || !have_model) return DataLoss("not a model bundle: gyre-model.json or model.ubj is missing");

@@ -43,12 +43,15 @@ struct ModelBundle {
   // What drift tests compare live traffic with: the training data's column summaries
   // (monitor/'s stored form, opaque here); "" when absent.
   std::string reference_summary;
+  // Binary classifiers: the isotonic map from score to probability fitted on the holdout
+  // (monitor/'s JSON, opaque here), for estimating performance before labels arrive.
+  std::string calibration_json;
   std::string model;                    // backend bytes (UBJSON)
 
   // gyre-model.json
   std::string ManifestJson() const;
-  // The bundle as one byte string (tar: gyre-model.json, model.ubj, then reference.bin when
-  // there is a reference summary).
+  // The bundle as one byte string (tar: gyre-model.json, model.ubj, then reference.bin and
+  // calibration.json when present).
   std::string Serialize() const;
   static Result<ModelBundle> Parse(const std::string& bytes);
 };

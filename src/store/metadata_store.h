@@ -39,6 +39,23 @@ struct DatasetVersionRecord {
   std::string reference_sha256;  // drift reference statistics, once computed ("" before)
 };
 
+// A ground-truth label that arrived after the prediction it belongs to.
+struct FeedbackLabel {
+  std::string request_id;
+  std::string label;
+};
+
+// Something monitoring noticed (an alert that fired), for people and for the loop to act on.
+struct EventRecord {
+  int64_t id = 0;  // assigned by the store
+  int64_t time_us = 0;
+  std::string kind;  // "alert"
+  std::string model;
+  int64_t version = 0;
+  std::string name;          // the rule's name
+  std::string figures_json;  // what it saw: {"metric": ..., "value": ..., "threshold": ...}
+};
+
 // What a caller knows when adding a version; the store assigns the number.
 struct NewDatasetVersion {
   DatasetVersionRecord version;  // version number ignored
@@ -210,6 +227,16 @@ class MetadataStore {
 
   // Integrity: every object reference, and what the database's own checks report (page
   // structure, foreign keys), one line per problem.
+  // --- monitoring ---
+  // Stores labels by (model, request id), a later label replacing an earlier one; one
+  // transaction. Returns how many were new or changed.
+  virtual Result<int64_t> AddFeedback(const std::string& model, const std::vector<FeedbackLabel>& labels,
+                                      int64_t now_us) = 0;
+  virtual Result<std::vector<FeedbackLabel>> GetFeedback(const std::string& model) = 0;
+  virtual Result<int64_t> RecordEvent(const EventRecord& event) = 0;  // returns its id
+  // The newest first; every model's when `model` is empty.
+  virtual Result<std::vector<EventRecord>> ListEvents(const std::string& model, int64_t limit) = 0;
+
   virtual Result<std::vector<ObjectReference>> ListObjectReferences() = 0;
   virtual Result<std::vector<std::string>> CheckDatabase() = 0;
 };

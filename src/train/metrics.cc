@@ -138,4 +138,25 @@ Result<RegressionMetrics> EvaluateRegression(const std::vector<double>& y, const
   return m;
 }
 
+Result<std::map<std::string, double>> EvaluateTask(Task task, int classes, const std::vector<float>& y,
+                                                   const std::vector<float>& p) {
+  std::map<std::string, double> m;
+  if (task == Task::kRegression) {
+    ASSIGN_OR_RETURN(RegressionMetrics r, EvaluateRegression(std::vector<double>(y.begin(), y.end()),
+                                                             std::vector<double>(p.begin(), p.end())));
+    return std::map<std::string, double>{{"rmse", r.rmse}, {"mae", r.mae}, {"r2", r.r2}, {"mape", r.mape}};
+  }
+  std::vector<int> labels(y.begin(), y.end());
+  if (task == Task::kBinary) {
+    ASSIGN_OR_RETURN(BinaryMetrics b, EvaluateBinary(labels, std::vector<double>(p.begin(), p.end())));
+    return std::map<std::string, double>{{"roc_auc", b.roc_auc}, {"average_precision", b.average_precision},
+                                         {"log_loss", b.log_loss}, {"accuracy", b.accuracy},
+                                         {"precision", b.precision}, {"recall", b.recall}, {"f1", b.f1},
+                                         {"brier", b.brier}};
+  }
+  ASSIGN_OR_RETURN(MulticlassMetrics c, EvaluateMulticlass(labels, std::vector<double>(p.begin(), p.end()),
+                                                           classes));
+  return std::map<std::string, double>{{"accuracy", c.accuracy}, {"macro_f1", c.macro_f1}, {"log_loss", c.log_loss}};
+}
+
 }  // namespace gyre

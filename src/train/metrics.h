@@ -4,9 +4,12 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "model/bundle.h"
 
 namespace gyre {
 
@@ -38,5 +41,12 @@ Result<BinaryMetrics> EvaluateBinary(const std::vector<int>& labels, const std::
 Result<MulticlassMetrics> EvaluateMulticlass(const std::vector<int>& labels, const std::vector<double>& p,
                                              int classes);
 Result<RegressionMetrics> EvaluateRegression(const std::vector<double>& y, const std::vector<double>& y_hat);
+
+// A task's metrics by the names runs record them under (binary: roc_auc, average_precision,
+// log_loss, accuracy, precision, recall, f1, brier; multiclass: accuracy, macro_f1, log_loss;
+// regression: rmse, mae, r2, mape). `y` holds class indexes or values, `p` the model's raw
+// outputs (probability of class 1, row-major class probabilities, or values).
+Result<std::map<std::string, double>> EvaluateTask(Task task, int classes, const std::vector<float>& y,
+                                                   const std::vector<float>& p);
 
 }  // namespace gyre

@@ -223,23 +223,7 @@ Result<std::vector<float>> PredictMatrix(BoosterHandle b, const XgbMatrix& m) {
 }
 
 Result<std::map<std::string, double>> Evaluate(const Labels& l, const std::vector<float>& y, const std::vector<float>& p) {
-  std::map<std::string, double> m;
-  if (l.task == Task::kRegression) {
-    ASSIGN_OR_RETURN(RegressionMetrics r, EvaluateRegression(std::vector<double>(y.begin(), y.end()),
-                                                             std::vector<double>(p.begin(), p.end())));
-    return std::map<std::string, double>{{"rmse", r.rmse}, {"mae", r.mae}, {"r2", r.r2}, {"mape", r.mape}};
-  }
-  std::vector<int> labels(y.begin(), y.end());
-  if (l.task == Task::kBinary) {
-    ASSIGN_OR_RETURN(BinaryMetrics b, EvaluateBinary(labels, std::vector<double>(p.begin(), p.end())));
-    return std::map<std::string, double>{{"roc_auc", b.roc_auc}, {"average_precision", b.average_precision},
-                                         {"log_loss", b.log_loss}, {"accuracy", b.accuracy},
-                                         {"precision", b.precision}, {"recall", b.recall}, {"f1", b.f1},
-                                         {"brier", b.brier}};
-  }
-  ASSIGN_OR_RETURN(MulticlassMetrics c, EvaluateMulticlass(labels, std::vector<double>(p.begin(), p.end()),
-                                                           static_cast<int>(l.classes.size())));
-  return std::map<std::string, double>{{"accuracy", c.accuracy}, {"macro_f1", c.macro_f1}, {"log_loss", c.log_loss}};
+  return EvaluateTask(l.task, static_cast<int>(l.classes.size()), y, p);
 }
 
 Result<std::vector<std::pair<std::string, double>>> Importance(BoosterHandle b, const Signature& s) {
@@ -332,6 +316,7 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   ASSIGN_OR_RETURN(r.metrics, Evaluate(labels, yte, p));
   r.holdout_width = yte.empty() ? 1 : static_cast<int>(p.size() / yte.size());
   r.holdout_outputs = std::move(p);
+  r.holdout_labels = yte;
   if (validation > 0) {
     ASSIGN_OR_RETURN(std::vector<float> pv, PredictMatrix(booster.get(), dvalid));
     ASSIGN_OR_RETURN(r.validation_metrics, Evaluate(labels, yva, pv));

@@ -45,6 +45,7 @@ struct TrainResult {
   // probabilities row by row, or values): the reference of prediction drift.
   std::vector<float> holdout_outputs;
   int holdout_width = 1;
+  std::vector<float> holdout_labels;  // class index or value per holdout row
 };
 
 // Inputs are every column but the label, the `exclude`d ones, timestamps and integer

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -131,6 +132,124 @@ TEST(ModelMonitorTest, InputsRoundTripThroughTheLog) {
   EXPECT_EQ(back.Find("prediction")->StringAt(1), "1");
   EXPECT_EQ(back.Find("p_1")->doubles()[0], 0.125);  // the float, exactly
   EXPECT_EQ(back.Find("p_0")->doubles()[1], 1.0 - 0.75f);
+}
+
+}  // namespace
+}  // namespace gyre
+
+namespace gyre {
+namespace {
+
+// Rewrites a generated file: transaction ids shifted (so two files' ids differ), and a labels
+// file of (transaction_id, is_fraud), optionally with the labels flipped.
+void ShiftIds(const std::string& path, int64_t by) {
+  std::istringstream in(testing::ReadAll(path));
+  std::string line, out;
+  std::getline(in, line);
+  out = line + "\n";
+  while (std::getline(in, line)) {
+    const size_t comma = line.find(',');
+    out += std::to_string(std::stoll(line.substr(0, comma)) + by) + line.substr(comma) + "\n";
+  }
+  std::ofstream(path) << out;
+}
+
+std::string Labels(const std::string& data, const std::string& path, bool flip) {
+  std::istringstream in(testing::ReadAll(data));
+  std::string line, out = "transaction_id,is_fraud\n";
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    const std::string label = line.substr(line.rfind(',') + 1);
+    out += line.substr(0, line.find(',')) + "," + (flip ? (label == "1" ? "0" : "1") : label) + "\n";
+  }
+  std::ofstream(path) << out;
+  return path;
+}
+
+class FeedbackCliTest : public ::testing::Test {
+ protected:
+  struct CliRun {
+    int code;
+    std::string out, err;
+  };
+  CliRun Run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"gyre", "--home", dir_.File("home")});
+    std::ostringstream out, err;
+    const int code = RunCli(args, out, err);
+    return {code, out.str(), err.str()};
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(FeedbackCliTest, LabelsJoinPredictionsAndADropRaisesAnAlert) {
+  const std::string train = dir_.File("train.csv"), ok = dir_.File("ok.csv"), bad = dir_.File("bad.csv");
+  ASSERT_EQ(Run({"data", "generate", "--rows", "6000", "--seed", "1", "--out", train}).code, 0);
+  ASSERT_EQ(Run({"data", "generate", "--rows", "1500", "--seed", "2", "--out", ok}).code, 0);
+  ASSERT_EQ(Run({"data", "generate", "--rows", "1500", "--seed", "3", "--out", bad}).code, 0);
+  ShiftIds(bad, 100000);
+  ASSERT_EQ(Run({"train", "--data", train, "--label", "is_fraud", "--register", "fraud"}).code, 0);
+  for (const std::string& f : {ok, bad})
+    ASSERT_EQ(Run({"predict", "fraud", "--input", f, "--output", f + ".out", "--log", "--id", "transaction_id"}).code, 0);
+
+  const std::string ok_labels = Labels(ok, dir_.File("ok_labels.csv"), false);
+  CliRun r = Run({"feedback", "fraud", "--input", ok_labels, "--id-column", "transaction_id", "--window", "1500",
+                  "--max-drop", "0.25", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["received"], 1500);
+  EXPECT_EQ(j["stored"], 1500);
+  EXPECT_EQ(j["unmatched"], 0);
+  ASSERT_EQ(j["windows"].size(), 2u);
+  EXPECT_EQ(j["windows"][0]["labeled"], 1500);
+  EXPECT_GT(j["windows"][0]["realized"]["roc_auc"].get<double>(), 0.7);
+  EXPECT_EQ(j["windows"][1]["labeled"], 0);
+  EXPECT_TRUE(j["windows"][1]["estimated"].contains("roc_auc"));  // CBPE before labels arrive
+  EXPECT_TRUE(j["alerts"].empty()) << j["alerts"];
+
+  r = Run({"feedback", "fraud", "--input", ok_labels, "--id-column", "transaction_id", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(r.out)["stored"], 0);  // the same labels again: nothing new
+
+  // Labels that contradict the model: the realized AUC collapses, an alert fires and is kept.
+  const std::string wrong = Labels(bad, dir_.File("bad_labels.csv"), true);
+  r = Run({"feedback", "fraud", "--input", wrong, "--id-column", "transaction_id", "--window", "1500",
+           "--fail-on-alert", "--json"});
+  EXPECT_EQ(r.code, 3) << r.err;
+  j = nlohmann::json::parse(r.out);
+  ASSERT_FALSE(j["alerts"].empty());
+  EXPECT_EQ(j["alerts"][0]["name"], "performance_drop");
+  CliRun events = Run({"events", "fraud", "--json"});
+  ASSERT_EQ(events.code, 0);
+  const nlohmann::json ev = nlohmann::json::parse(events.out);
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev[0]["name"], "performance_drop");
+  EXPECT_EQ(ev[0]["kind"], "alert");
+  EXPECT_LT(ev[0]["figures"]["value"].get<double>(), 0.5);
+
+  // Monitoring now shows realized performance next to the estimate.
+  r = Run({"monitor", "fraud", "--window", "1500", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["performance"]["labeled"], 1500);
+}
+
+TEST_F(FeedbackCliTest, BadFeedbackIsAClearError) {
+  const std::string train = dir_.File("train.csv");
+  ASSERT_EQ(Run({"data", "generate", "--rows", "3000", "--seed", "1", "--out", train}).code, 0);
+  ASSERT_EQ(Run({"train", "--data", train, "--label", "is_fraud", "--register", "fraud"}).code, 0);
+  ASSERT_EQ(Run({"predict", "fraud", "--input", train, "--output", train + ".out", "--log", "--id", "transaction_id"}).code, 0);
+  std::ofstream(dir_.File("no_label.csv")) << "transaction_id,other\n1,0\n";
+  CliRun r = Run({"feedback", "fraud", "--input", dir_.File("no_label.csv"), "--id-column", "transaction_id"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("is_fraud"), std::string::npos) << r.err;
+  std::ofstream(dir_.File("odd.csv")) << "transaction_id,is_fraud\n1,maybe\n";
+  r = Run({"feedback", "fraud", "--input", dir_.File("odd.csv"), "--id-column", "transaction_id"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("not a class"), std::string::npos) << r.err;
+  CliRun after = Run({"monitor", "fraud", "--json"});  // nothing of the refused file was stored
+  EXPECT_EQ(nlohmann::json::parse(after.out)["performance"]["labeled"], 0) << after.err;
+  std::ofstream(dir_.File("hole.csv")) << "transaction_id,is_fraud\n1,1\n,0\n";
+  r = Run({"feedback", "fraud", "--input", dir_.File("hole.csv"), "--id-column", "transaction_id"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("row 2"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -166,6 +166,26 @@ const char* const kMigrations[] = {
     R"sql(
     ALTER TABLE dataset_versions ADD COLUMN reference_sha256 TEXT NOT NULL DEFAULT '';
     )sql",
+    // 5: monitoring: ground-truth labels that arrive after predictions, and alert events.
+    R"sql(
+    CREATE TABLE feedback (
+      model TEXT NOT NULL,
+      request_id TEXT NOT NULL,
+      label TEXT NOT NULL,
+      received_us INTEGER NOT NULL,
+      PRIMARY KEY (model, request_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE events (
+      id INTEGER PRIMARY KEY,
+      time_us INTEGER NOT NULL,
+      kind TEXT NOT NULL,
+      model TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      name TEXT NOT NULL,
+      figures_json TEXT NOT NULL
+    );
+    CREATE INDEX events_by_model ON events(model, id);
+    )sql",
 };
 
 const char kVersionColumns[] =

@@ -70,6 +70,11 @@ class SqliteStore : public MetadataStore {
   Result<std::vector<AuditRecord>> ListAudit(const std::string& object, int64_t limit) override;
   Result<int64_t> RegistryChangeCounter() override;
 
+  Result<int64_t> AddFeedback(const std::string& model, const std::vector<FeedbackLabel>& labels,
+                              int64_t now_us) override;
+  Result<std::vector<FeedbackLabel>> GetFeedback(const std::string& model) override;
+  Result<int64_t> RecordEvent(const EventRecord& event) override;
+  Result<std::vector<EventRecord>> ListEvents(const std::string& model, int64_t limit) override;
   Result<std::vector<ObjectReference>> ListObjectReferences() override;
   Result<std::vector<std::string>> CheckDatabase() override;
 
