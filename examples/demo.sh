@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: the loop as far as it exists, on the embedded default in a fresh temporary
 # home: generate -> version -> schema -> profile -> validate -> refuse bad data -> train a
-# tracked model -> register it as champion -> predict -> audit -> doctor. Later stages (serve,
-# monitor, retrain) will extend this story.
+# tracked model -> register it as champion -> drift -> predict with every prediction logged ->
+# monitor -> labels arrive -> alerts -> audit -> doctor. Later stages (serve, pipelines,
+# automatic retraining) will extend this story.
 set -euo pipefail
 GYRE=$(realpath "${1:-build/gyre}")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gyre-demo.XXXXXX")
@@ -50,16 +51,35 @@ run data generate --kind fraud --rows 200000 --seed 12 --drift 0.8 --out decembe
 expect 3 data validate december.csv --dataset transactions
 expect 3 data add december.csv --name transactions --strict
 
-step "7. The champion scores December anyway (unseen merchants are read as missing)"
-run predict fraud:champion --input december.csv --output december_scores.csv
+step "7. Drift: December against November, column by column (Evidently's default tests)"
+run drift --reference transactions:2 --current december.csv --html drift.html
+expect 3 drift --reference transactions:2 --current december.csv --fail-on-drift --json > /dev/null
+echo "HTML report: $(du -h drift.html | cut -f1) self-contained page"
+
+step "8. The champion scores traffic, and every prediction is logged"
+# A quiet week like November, then December (ids moved on, as a real feed's would).
+run data generate --kind fraud --rows 20000 --seed 13 --out week.csv
+head -20001 december.csv | awk -F, 'BEGIN { OFS = "," } NR > 1 { $1 += 1000000 } 1' > december_traffic.csv
+run predict fraud:champion --input week.csv --output week_scores.csv --log --id transaction_id
+run predict fraud:champion --input december_traffic.csv --output december_scores.csv --log --id transaction_id
 head -4 december_scores.csv
 
-step "8. A broken export is refused with its line and column, and nothing is stored"
+step "9. Monitoring: the latest window against the training data the model carries"
+expect 3 monitor fraud:champion --window 20000 --html monitor.html --fail-on-drift
+
+step "10. The labels arrive: realized performance next to the estimate, and the alerts so far"
+cut -d, -f1,26 december_traffic.csv > december_labels.csv
+cut -d, -f1,26 week.csv > week_labels.csv
+run feedback fraud --input week_labels.csv --id-column transaction_id --window 20000
+run feedback fraud --input december_labels.csv --id-column transaction_id --window 20000
+run events fraud
+
+step "11. A broken export is refused with its line and column, and nothing is stored"
 head -1000 december.csv > broken.csv
 echo '9999999,2026-12-31T23:59:00Z,12.5,23,100' >> broken.csv
 expect 1 data add broken.csv --name transactions
 
-step "9. What is stored, who changed it, and whether it is all intact"
+step "12. What is stored, who changed it, and whether it is all intact"
 run data list
 run data show transactions
 run models show fraud
