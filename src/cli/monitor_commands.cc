@@ -88,7 +88,8 @@ void PrintDrift(std::ostream& out, const DriftReport& r, const Side& ref, const 
 
 struct DriftArgs {
   std::string reference, current, method = "auto", config, html;
-  std::vector<std::string> column_methods;  // COLUMN=METHOD
+  std::vector<std::string> column_methods;     // COLUMN=METHOD
+  std::vector<std::string> column_thresholds;  // COLUMN=T
   std::optional<double> threshold;
   bool all_stats = false, fail_on_drift = false;
 };
@@ -111,6 +112,14 @@ Status BuildOptions(CliContext& ctx, const DriftArgs& a, DriftOptions& o) {
     if (eq == std::string::npos || !FindDriftMethod(cm.substr(eq + 1)))
       return InvalidArgument("--column-method " + cm + ": expected COLUMN=METHOD with a known method");
     o.per_column[cm.substr(0, eq)].method = cm.substr(eq + 1);
+  }
+  for (const std::string& ct : a.column_thresholds) {
+    const size_t eq = ct.find('=');
+    char* end = nullptr;
+    const double t = eq == std::string::npos ? -1 : std::strtod(ct.c_str() + eq + 1, &end);
+    if (eq == std::string::npos || eq == 0 || !end || *end != '\0' || !(t >= 0))
+      return InvalidArgument("--column-threshold " + ct + ": expected COLUMN=T with a number T >= 0");
+    o.per_column[ct.substr(0, eq)].threshold = t;
   }
   o.all_stats = a.all_stats;
   return Status::OK();
@@ -310,6 +319,7 @@ void AddMonitorCommands(CLI::App& app, CliContext& ctx, Action* action) {
       ->check(CLI::IsMember(methods));
   c->add_option("--threshold", drift->threshold, "drift threshold for every column (default: the method's)");
   c->add_option("--column-method", drift->column_methods, "COLUMN=METHOD, for one column (repeatable)");
+  c->add_option("--column-threshold", drift->column_thresholds, "COLUMN=T, for one column (repeatable)");
   c->add_option("--config", drift->config, "YAML with method, threshold, drift_share and per-column settings")
       ->check(CLI::ExistingFile);
   c->add_flag("--all-stats", drift->all_stats, "also report every statistic that applies to each column");

@@ -116,6 +116,13 @@ TEST_F(DriftCliTest, AllStatsHtmlAndConfig) {
   for (const char* k : {"ks", "psi", "wasserstein", "wasserstein_norm", "jensen_shannon"})
     EXPECT_TRUE((*Column(j, "amount"))["stats"].contains(k)) << k;
   EXPECT_TRUE((*Column(j, "channel"))["stats"].contains("chi_square"));
+  CliRun flags = Run({"drift", "--reference", F("ref.csv"), "--current", F("drifted.csv"), "--column-method",
+                      "amount=ks", "--column-threshold", "amount=0.2", "--json"});
+  ASSERT_EQ(flags.code, 0) << flags.err;
+  EXPECT_EQ((*Column(json::parse(flags.out), "amount"))["method"], "ks");
+  EXPECT_EQ((*Column(json::parse(flags.out), "amount"))["threshold"], 0.2);
+  EXPECT_EQ(Run({"drift", "--reference", F("ref.csv"), "--current", F("drifted.csv"), "--column-threshold",
+                 "amount=much"}).code, 1);
   const std::string page = testing::ReadAll(html);
   EXPECT_NE(page.find("<svg"), std::string::npos);
   EXPECT_NE(page.find("amount"), std::string::npos);
