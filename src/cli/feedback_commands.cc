@@ -58,7 +58,9 @@ void PrintWindows(std::ostream& out, const std::vector<WindowPerformance>& windo
 
 Status Feedback(CliContext& ctx, const FeedbackArgs& a) {
   if (a.window <= 0) return InvalidArgument("--window must be at least 1");
-  ASSIGN_OR_RETURN(MonitorData d, LoadMonitorData(ctx, a.model));
+  ASSIGN_OR_RETURN(MonitorData d, LoadMonitorData(ctx, a.model, /*need_reference=*/false));
+  if (d.records.empty()) return NotFound("no logged predictions of " + d.version.model + " to join the labels to");
+  ASSIGN_OR_RETURN(std::vector<AlertRule> rules, LoadAlertRules(ctx, a.alerts, d.bundle.task, a.max_drop));
   const std::string label_name =
       !a.label_column.empty() ? a.label_column : (d.bundle.signature.label.empty() ? "label" : d.bundle.signature.label);
   ASSIGN_OR_RETURN(std::vector<FeedbackLabel> labels, ReadLabels(a.input, a.id_column, label_name));
@@ -72,7 +74,6 @@ Status Feedback(CliContext& ctx, const FeedbackArgs& a) {
   for (const FeedbackLabel& l : labels) unmatched += logged.count(l.request_id) ? 0 : 1;
   ASSIGN_OR_RETURN(int64_t changed, ctx.meta()->AddFeedback(d.version.model, labels, ctx.env->NowMicros()));
   for (FeedbackLabel& l : labels) d.labels[l.request_id] = l.label;
-  if (d.records.empty()) return NotFound("no logged predictions of " + d.version.model + " to join the labels to");
   ASSIGN_OR_RETURN(std::vector<WindowPerformance> windows,
                    PerformanceByWindow(d.records, d.labels, d.bundle, d.calibration, static_cast<size_t>(a.window)));
   // Alerts look at the latest window that has labels (performance is what feedback adds).
@@ -82,7 +83,6 @@ Status Feedback(CliContext& ctx, const FeedbackArgs& a) {
       latest = &*it;
       break;
     }
-  ASSIGN_OR_RETURN(std::vector<AlertRule> rules, LoadAlertRules(ctx, a.alerts, d.bundle.task, a.max_drop));
   const MonitorFigures figures{nullptr, nullptr, latest->realized, latest->estimated, d.holdout};
   ASSIGN_OR_RETURN(std::vector<FiredAlert> fired, RaiseAlerts(ctx, d, rules, figures));
   if (ctx.json) {

@@ -241,7 +241,8 @@ void PrintMonitor(std::ostream& out, const MonitorData& d, const WindowDrift& la
 
 Status Monitor(CliContext& ctx, const MonitorArgs& a) {
   if (a.window <= 0) return InvalidArgument("--window must be at least 1");
-  ASSIGN_OR_RETURN(MonitorData d, LoadMonitorData(ctx, a.model));
+  if (a.history <= 0) return InvalidArgument("--history must be at least 1");
+  ASSIGN_OR_RETURN(MonitorData d, LoadMonitorData(ctx, a.model, /*need_reference=*/true));
   std::vector<PredictionRecord> recent = d.records;
   if (!a.since.empty()) {
     ASSIGN_OR_RETURN(int64_t since, ParseSince(a.since, ctx.env->NowMicros()));
@@ -275,8 +276,11 @@ Status Monitor(CliContext& ctx, const MonitorArgs& a) {
     history.push_back(std::move(h));
   }
   if (!a.html.empty()) {
+    // One page for inputs and outputs: its counts cover both, the verdict stays the inputs'.
     DriftReport combined = latest.inputs;
     combined.columns.insert(combined.columns.end(), latest.predictions.columns.begin(), latest.predictions.columns.end());
+    combined.drifted = latest.inputs.drifted + latest.predictions.drifted;
+    combined.drift_share = combined.columns.empty() ? 0 : static_cast<double>(combined.drifted) / combined.columns.size();
     const DatasetSummary current = SummarizeTable(RecordsToTable(recent, d.bundle));
     DriftHtmlOptions h{"Monitoring " + d.version.model + ":" + std::to_string(d.version.version),
                        "training data", "latest " + std::to_string(recent.size()) + " predictions",

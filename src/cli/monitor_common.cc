@@ -6,7 +6,7 @@
 
 namespace gyre {
 
-Result<MonitorData> LoadMonitorData(CliContext& ctx, const std::string& model_ref) {
+Result<MonitorData> LoadMonitorData(CliContext& ctx, const std::string& model_ref, bool need_reference) {
   ASSIGN_OR_RETURN(ModelRef ref, ParseModelRef(model_ref));
   RETURN_IF_ERROR(ctx.OpenStores());
   Registry registry(ctx.meta(), ctx.env, DefaultActor());
@@ -14,7 +14,9 @@ Result<MonitorData> LoadMonitorData(CliContext& ctx, const std::string& model_re
   ASSIGN_OR_RETURN(d.version, registry.Resolve(ref));
   ASSIGN_OR_RETURN(std::string bytes, ctx.objects()->Get(d.version.bundle_sha256));
   ASSIGN_OR_RETURN(d.bundle, ModelBundle::Parse(bytes));
-  ASSIGN_OR_RETURN(d.reference, ModelReference(d.bundle));
+  if (need_reference) {
+    ASSIGN_OR_RETURN(d.reference, ModelReference(d.bundle));
+  }
   ASSIGN_OR_RETURN(std::vector<PredictionRecord> all,
                    ReadPredictionLog(ctx.env, ctx.layout().ModelLogDir(d.version.model), &d.log));
   for (PredictionRecord& r : all)
@@ -43,7 +45,15 @@ Result<std::vector<FiredAlert>> RaiseAlerts(CliContext& ctx, const MonitorData& 
                                             const std::vector<AlertRule>& rules,
                                             const MonitorFigures& figures) {
   std::vector<FiredAlert> fired = EvaluateAlerts(rules, figures);
+  ASSIGN_OR_RETURN(std::vector<EventRecord> recent, ctx.meta()->ListEvents(d.version.model, 200));
   for (const FiredAlert& a : fired) {
+    const EventRecord* last = nullptr;
+    for (const EventRecord& e : recent)
+      if (e.version == d.version.version && e.name == a.name) {
+        last = &e;
+        break;
+      }
+    if (last && last->figures_json == a.figures_json) continue;  // already raised for these figures
     EventRecord e{0, ctx.env->NowMicros(), "alert", d.version.model, d.version.version, a.name, a.figures_json};
     RETURN_IF_ERROR(ctx.meta()->RecordEvent(e).status());
   }

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <map>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,13 +28,16 @@ struct MonitorData {
   std::map<std::string, double> holdout;      // the model's holdout metrics
 };
 
-Result<MonitorData> LoadMonitorData(CliContext& ctx, const std::string& model_ref);
+// `need_reference`: the bundle's reference statistics too (drift needs them; labels do not).
+Result<MonitorData> LoadMonitorData(CliContext& ctx, const std::string& model_ref, bool need_reference);
 
 // The rules of --alerts FILE, or the defaults with --max-drop.
 Result<std::vector<AlertRule>> LoadAlertRules(CliContext& ctx, const std::string& file, Task task,
                                               double max_drop);
 
-// Evaluates the rules and records each alert that fires as an event (one transaction each).
+// Evaluates the rules and records each alert that fires as an event (one transaction each),
+// unless the newest event of that name for this model version saw the same figures: running
+// monitor twice over the same window does not repeat an alert.
 Result<std::vector<FiredAlert>> RaiseAlerts(CliContext& ctx, const MonitorData& d,
                                             const std::vector<AlertRule>& rules,
                                             const MonitorFigures& figures);

@@ -176,8 +176,8 @@ Table RecordsToTable(const std::vector<PredictionRecord>& records, const ModelBu
 
 Result<DatasetSummary> ModelReference(const ModelBundle& bundle) {
   if (bundle.reference_summary.empty())
-    return FailedPrecondition("this model version carries no reference statistics (it was trained "
-                              "before bundles had them): train it again to monitor it");
+    return NotFound("this model version carries no reference statistics (it was trained before "
+                    "bundles had them): train it again to monitor it");
   ASSIGN_OR_RETURN(DatasetSummary all, ParseSummary(bundle.reference_summary));
   std::vector<std::string> names = InputNames(bundle);
   for (const std::string& n : OutputColumns(bundle)) names.push_back(n);

@@ -33,8 +33,8 @@ Table RecordsToTable(const std::vector<PredictionRecord>& records, const ModelBu
                      int64_t* mistyped = nullptr);
 
 // What a bundle compares traffic with: the summary of its training data restricted to the
-// signature's inputs, plus its outputs on the holdout. FailedPrecondition for a bundle made
-// before bundles carried reference statistics.
+// signature's inputs, plus its outputs on the holdout. NotFound for a bundle made before
+// bundles carried reference statistics.
 Result<DatasetSummary> ModelReference(const ModelBundle& bundle);
 
 struct WindowDrift {

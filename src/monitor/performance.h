@@ -17,8 +17,9 @@
 namespace gyre {
 
 // A monotone map from score to probability: isotonic regression (pool adjacent violators)
-// of the labels on the scores, evaluated by linear interpolation between block means and
-// clipped at the ends (scikit-learn's IsotonicRegression with out_of_bounds="clip").
+// of the labels on the scores, evaluated by linear interpolation between the blocks' mean
+// scores and clipped at the ends. (scikit-learn is flat within a block and interpolates
+// between block ends; both are monotone fits of the same blocks.)
 struct Calibration {
   std::vector<double> x, y;
   double Apply(double score) const;

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 namespace gyre {
 namespace {
@@ -35,26 +37,42 @@ uint32_t GetU32(const char* p) {
   return v;
 }
 
-std::string SegmentName(int64_t seq) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%08lld%s", static_cast<long long>(seq), kSuffix);
+// "<sequence>-<writer tag>.seg": the tag keeps two writers that picked the same sequence
+// number (two processes starting at once) from writing one file.
+std::string SegmentName(int64_t seq, uint32_t tag) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%08lld-%08x%s", static_cast<long long>(seq), tag, kSuffix);
   return buf;
 }
 
-// Segment numbers present in `dir`, ascending.
-Result<std::vector<int64_t>> Segments(Env* env, const std::string& dir) {
-  std::vector<int64_t> out;
+struct Segment {
+  int64_t seq;
+  std::string name;
+  bool operator<(const Segment& o) const { return seq != o.seq ? seq < o.seq : name < o.name; }
+};
+
+// The segments in `dir`, in sequence order.
+Result<std::vector<Segment>> Segments(Env* env, const std::string& dir) {
+  std::vector<Segment> out;
   if (!env->FileExists(dir)) return out;
   ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir));
   for (const std::string& n : names) {
     const size_t len = std::strlen(kSuffix);
     if (n.size() <= len || n.compare(n.size() - len, len, kSuffix) != 0) continue;
-    const std::string digits = n.substr(0, n.size() - len);
-    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit)) continue;
-    out.push_back(std::stoll(digits));
+    const size_t digits = n.find_first_not_of("0123456789");
+    if (digits == 0 || digits == std::string::npos) continue;
+    out.push_back({std::stoll(n.substr(0, digits)), n});
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+uint32_t WriterTag(Env* env) {
+  static std::atomic<uint32_t> counter{0};
+  uint64_t x = static_cast<uint64_t>(env->NowMicros()) ^ (static_cast<uint64_t>(::getpid()) << 32) ^ counter++;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  return static_cast<uint32_t>(x ^ (x >> 33));
 }
 
 std::optional<PredictionRecord> DecodePayload(std::string_view payload) {
@@ -121,7 +139,7 @@ std::string EncodeLogRecord(const PredictionRecord& r) {
 
 PredictionLogWriter::PredictionLogWriter(Env* env, std::string dir, PredictionLogOptions options,
                                          int64_t next_seq)
-    : env_(env), dir_(std::move(dir)), options_(options), next_seq_(next_seq) {}
+    : env_(env), dir_(std::move(dir)), options_(options), next_seq_(next_seq), tag_(WriterTag(env)) {}
 
 PredictionLogWriter::~PredictionLogWriter() {
   if (file_) {
@@ -133,8 +151,8 @@ PredictionLogWriter::~PredictionLogWriter() {
 Result<std::unique_ptr<PredictionLogWriter>> PredictionLogWriter::Open(Env* env, const std::string& dir,
                                                                        const PredictionLogOptions& options) {
   RETURN_IF_ERROR(env->CreateDirs(dir));
-  ASSIGN_OR_RETURN(std::vector<int64_t> existing, Segments(env, dir));
-  const int64_t next = existing.empty() ? 1 : existing.back() + 1;
+  ASSIGN_OR_RETURN(std::vector<Segment> existing, Segments(env, dir));
+  const int64_t next = existing.empty() ? 1 : existing.back().seq + 1;
   return std::unique_ptr<PredictionLogWriter>(new PredictionLogWriter(env, dir, options, next));
 }
 
@@ -144,7 +162,7 @@ Status PredictionLogWriter::Rotate() {
     RETURN_IF_ERROR(file_->Close());
     file_.reset();
   }
-  ASSIGN_OR_RETURN(file_, env_->NewWritableFile(dir_ + "/" + SegmentName(next_seq_++)));
+  ASSIGN_OR_RETURN(file_, env_->NewWritableFile(dir_ + "/" + SegmentName(next_seq_++, tag_)));
   RETURN_IF_ERROR(env_->SyncDir(dir_));  // the new name survives a crash
   ++started_;
   segment_bytes_ = 0;
@@ -156,6 +174,9 @@ Status PredictionLogWriter::Append(const PredictionRecord& record) {
   if (!record.inputs_json.empty() && record.inputs_json.front() != '{')
     return InvalidArgument("prediction log: inputs must be a JSON object");
   const std::string bytes = EncodeLogRecord(record);
+  if (bytes.size() - kHeader > kMaxPayload)
+    return InvalidArgument("prediction log: a record of " + std::to_string(bytes.size()) +
+                           " bytes is larger than the 64 MiB a record may hold");
   std::lock_guard<std::mutex> lock(mu_);
   const bool too_big = segment_bytes_ > 0 && segment_bytes_ + bytes.size() > options_.max_segment_bytes;
   const bool too_old = segment_bytes_ > 0 && record.time_us - segment_first_us_ >= options_.max_segment_age_us;
@@ -183,9 +204,9 @@ Result<std::vector<PredictionRecord>> ReadPredictionLog(Env* env, const std::str
   PredictionLogStats* s = stats ? stats : &local;
   *s = {};
   std::vector<PredictionRecord> out;
-  ASSIGN_OR_RETURN(std::vector<int64_t> segments, Segments(env, dir));
-  for (int64_t seq : segments) {
-    ASSIGN_OR_RETURN(std::string bytes, env->ReadFile(dir + "/" + SegmentName(seq)));
+  ASSIGN_OR_RETURN(std::vector<Segment> segments, Segments(env, dir));
+  for (const Segment& seg : segments) {
+    ASSIGN_OR_RETURN(std::string bytes, env->ReadFile(dir + "/" + seg.name));
     ++s->segments;
     ReadSegment(bytes, &out, s);
   }

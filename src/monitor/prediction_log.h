@@ -49,6 +49,7 @@ class PredictionLogWriter {
   mutable std::mutex mu_;
   std::unique_ptr<WritableFile> file_;
   int64_t next_seq_;
+  uint32_t tag_;  // in this writer's segment names
   int64_t started_ = 0;
   uint64_t segment_bytes_ = 0;
   int64_t segment_first_us_ = 0;

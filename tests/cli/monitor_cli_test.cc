@@ -80,6 +80,7 @@ TEST_F(MonitorCliTest, LoggedTrafficIsComparedWithTheTrainingData) {
   ASSERT_EQ(since.code, 0) << since.err;
   EXPECT_EQ(json::parse(since.out)["window"]["rows"], 3000);
   EXPECT_EQ(Run({"monitor", "fraud", "--since", "yesterday"}).code, 1);
+  EXPECT_EQ(Run({"monitor", "fraud", "--history", "-1"}).code, 1);
 
   // A crash while the server was writing: the torn record is skipped and reported.
   std::string last;
@@ -224,6 +225,9 @@ TEST_F(FeedbackCliTest, LabelsJoinPredictionsAndADropRaisesAnAlert) {
   EXPECT_EQ(ev[0]["name"], "performance_drop");
   EXPECT_EQ(ev[0]["kind"], "alert");
   EXPECT_LT(ev[0]["figures"]["value"].get<double>(), 0.5);
+  // The same labels again: the same figures, so the alert is not recorded twice.
+  EXPECT_EQ(Run({"feedback", "fraud", "--input", wrong, "--id-column", "transaction_id", "--window", "1500"}).code, 0);
+  EXPECT_EQ(nlohmann::json::parse(Run({"events", "fraud", "--json"}).out).size(), ev.size());
 
   // Monitoring now shows realized performance next to the estimate.
   r = Run({"monitor", "fraud", "--window", "1500", "--json"});

@@ -140,6 +140,30 @@ TEST_F(PredictionLogTest, WindowsByCountAndTime) {
   EXPECT_EQ(by_time[2].size(), 5u);
 }
 
+TEST_F(PredictionLogTest, TwoWritersStartingTogetherKeepTheirOwnSegments) {
+  ASSERT_OK_AND_ASSIGN(auto a, PredictionLogWriter::Open(Env::Default(), Dir()));
+  ASSERT_OK_AND_ASSIGN(auto b, PredictionLogWriter::Open(Env::Default(), Dir()));  // same number
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_OK(a->Append(Record(i)));
+    ASSERT_OK(b->Append(Record(100 + i)));
+  }
+  ASSERT_OK(a->Sync());
+  ASSERT_OK(b->Sync());
+  EXPECT_EQ(SegmentFiles(Dir()).size(), 2u);
+  ASSERT_OK_AND_ASSIGN(auto records, ReadPredictionLog(Env::Default(), Dir()));
+  EXPECT_EQ(records.size(), 20u);
+}
+
+TEST_F(PredictionLogTest, RefusesARecordTooLargeToReadBack) {
+  ASSERT_OK_AND_ASSIGN(auto w, PredictionLogWriter::Open(Env::Default(), Dir()));
+  PredictionRecord r = Record(1);
+  r.inputs_json = "{\"blob\":\"" + std::string(65u << 20, 'x') + "\"}";
+  EXPECT_EQ(w->Append(r).code(), StatusCode::kInvalidArgument);
+  ASSERT_OK(w->Append(Record(2)));
+  ASSERT_OK_AND_ASSIGN(auto records, ReadPredictionLog(Env::Default(), Dir()));
+  EXPECT_EQ(records.size(), 1u);
+}
+
 TEST_F(PredictionLogTest, RejectsInputsThatAreNotAnObject) {
   ASSERT_OK_AND_ASSIGN(auto w, PredictionLogWriter::Open(Env::Default(), Dir()));
   PredictionRecord r = Record(1);
