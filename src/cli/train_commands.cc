@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <future>
 #include <map>
 #include <set>
 #include <tuple>
@@ -100,13 +101,20 @@ struct TrainingData {
   std::string dataset;        // empty for a file
   int64_t version = 0;
   std::string stats_json;     // reference statistics for monitoring
-  DatasetSummary summary;     // what drift tests need of the training data
+  // What drift tests need of the training data, summarized on another thread while the model
+  // trains (StartSummary); declared last so that it is waited for before the table goes.
+  std::shared_future<DatasetSummary> summary;
 };
+
+void StartSummary(TrainingData& d) {
+  const Table* table = &d.table;
+  d.summary = std::async(std::launch::async, [table] { return SummarizeTable(*table); }).share();
+}
 
 // The reference a bundle carries: the training data's summary plus the model's holdout
 // outputs (for prediction drift).
 std::string ReferenceOf(const TrainingData& data, const TrainResult& r) {
-  DatasetSummary s = data.summary;
+  DatasetSummary s = data.summary.get();
   const DatasetSummary outputs = SummarizeTable(OutputsTable(r.bundle, r.holdout_outputs, r.holdout_width));
   s.columns.insert(s.columns.end(), outputs.columns.begin(), outputs.columns.end());
   return SerializeSummary(s);
@@ -119,7 +127,6 @@ Result<TrainingData> LoadTrainingData(CliContext& ctx, const std::string& what) 
     ASSIGN_OR_RETURN(d.table, ReadTable(what, {}, nullptr, &stats));
     d.ref = what;
     d.stats_json = StatsToJson(stats.Finish());
-    d.summary = SummarizeTable(d.table);
     return d;
   }
   auto ref = ParseDatasetRef(what);
@@ -131,7 +138,6 @@ Result<TrainingData> LoadTrainingData(CliContext& ctx, const std::string& what) 
   d.dataset = v.dataset;
   d.version = v.version;
   d.stats_json = v.stats_json;
-  d.summary = SummarizeTable(d.table);
   return d;
 }
 
@@ -227,6 +233,7 @@ Status Train(CliContext& ctx, const TrainArgs& a) {
   ASSIGN_OR_RETURN(std::vector<ParamSet> trials, ExpandSearch(a.sets, a.search, a.trials, a.seed));
   RETURN_IF_ERROR(ctx.OpenStores());
   ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx, a.data));
+  StartSummary(data);
   Tracker tracker(ctx.meta(), ctx.objects(), ctx.env);
   json out;
   std::string best_run;
@@ -307,6 +314,7 @@ Status Reproduce(CliContext& ctx, const std::string& id) {
     return InvalidArgument("run " + v.run.run_id + " was not made by gyre train: nothing to reproduce");
   }
   ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx, p["data"]));
+  StartSummary(data);
   TrainOptions o;
   o.label = p["label"];
   ASSIGN_OR_RETURN(Task task, ParseTask(p["task"]));
