@@ -1,0 +1,282 @@
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <optional>
+#include <thread>
+
+namespace gyre::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr size_t kFirstRead = 4096;
+
+struct Counters {
+  std::atomic<int64_t> open{0}, refused{0}, requests{0}, bad{0}, in_flight{0};
+};
+
+// What every connection of the server shares (read-only after start, or atomic).
+struct Shared {
+  ServerOptions options;
+  Handler handler;
+  Counters counters;
+  std::atomic<bool> stopping{false};
+};
+
+std::string ErrorJson(const std::string& message) { return "{\"error\":\"" + message + "\"}"; }
+
+Request ToRequest(const bhttp::request<bhttp::string_body>& r) {
+  Request out;
+  out.method = std::string(r.method_string());
+  out.target = std::string(r.target());
+  const size_t q = out.target.find('?');
+  out.path = out.target.substr(0, q);
+  out.query = q == std::string::npos ? "" : out.target.substr(q + 1);
+  for (const auto& field : r) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    out.headers[name] = std::string(field.value());
+  }
+  out.body = r.body();
+  return out;
+}
+
+// One connection, served on its io_context's thread from accept to close.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
+    ++shared_.counters.open;
+  }
+  ~Session() { --shared_.counters.open; }
+
+  void Start() { WaitForRequest(); }
+  // Refuses the connection: over the limit of connections.
+  void Refuse() { Reply(503, ErrorJson("too many connections"), /*keep_alive=*/false); }
+  // Closes the connection if no request is in progress (shutdown).
+  void CloseIfIdle() {
+    if (idle_) ForceClose();
+  }
+  void ForceClose() {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+  }
+
+ private:
+  // Between requests the idle timeout applies; from the first byte, the read timeout.
+  void WaitForRequest() {
+    idle_ = true;
+    if (shared_.stopping) return Close();
+    if (buffer_.size() > 0) return ReadRequest();  // a pipelined request is already here
+    stream_.expires_after(shared_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstRead),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadRequest();
+                            });
+  }
+
+  void ReadRequest() {
+    idle_ = false;
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(shared_.options.max_header_bytes));
+    parser_->body_limit(shared_.options.max_body_bytes);
+    stream_.expires_after(shared_.options.read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->OnRead(ec);
+    });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof) return Close();
+    if (ec) {
+      ++shared_.counters.bad;
+      if (ec == beast::error::timeout || ec == net::error::operation_aborted) return Close();
+      if (ec == bhttp::error::body_limit) return Reply(413, ErrorJson("request body too large"), false);
+      if (ec == bhttp::error::header_limit) return Reply(431, ErrorJson("request headers too large"), false);
+      return Reply(400, ErrorJson("malformed HTTP request: " + ec.message()), false);
+    }
+    const bhttp::request<bhttp::string_body> req = parser_->release();
+    ++shared_.counters.requests;
+    ++shared_.counters.in_flight;
+    Response res = Handle(ToRequest(req));
+    Reply(res, req.keep_alive() && !shared_.stopping, /*counts_in_flight=*/true);
+  }
+
+  Response Handle(const Request& req) {
+    try {
+      return shared_.handler(req);
+    } catch (const std::exception& e) {
+      return {500, "application/json", ErrorJson("internal error"), {}};
+    } catch (...) {
+      return {500, "application/json", ErrorJson("internal error"), {}};
+    }
+  }
+
+  void Reply(int status, std::string body, bool keep_alive) {
+    Reply(Response{status, "application/json", std::move(body), {}}, keep_alive, false);
+  }
+
+  void Reply(const Response& r, bool keep_alive, bool counts_in_flight) {
+    res_ = {};
+    res_.version(11);
+    res_.result(static_cast<unsigned>(r.status));
+    res_.set(bhttp::field::server, "gyre");
+    res_.set(bhttp::field::content_type, r.content_type);
+    for (const auto& [name, value] : r.headers) res_.set(name, value);
+    res_.body() = r.body;
+    res_.keep_alive(keep_alive);
+    res_.prepare_payload();
+    stream_.expires_after(shared_.options.read_timeout);  // a client that does not read is slow too
+    bhttp::async_write(stream_, res_, [self = shared_from_this(), keep_alive, counts_in_flight](beast::error_code ec, size_t) {
+      if (counts_in_flight) --self->shared_.counters.in_flight;
+      if (ec || !keep_alive) return self->Close();
+      self->WaitForRequest();
+    });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  Shared& shared_;
+  bool idle_ = true;
+};
+
+// One thread: its io_context, its listening socket and its connections.
+struct Worker {
+  net::io_context ioc{1};
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::weak_ptr<Session>> sessions;  // touched on this worker's thread only
+  std::thread thread;
+};
+
+class ServerImpl : public Server {
+ public:
+  ServerImpl(const ServerOptions& options, Handler handler) {
+    shared_.options = options;
+    shared_.handler = std::move(handler);
+  }
+  ~ServerImpl() override { Shutdown(std::chrono::milliseconds(0)); }
+
+  Status Listen() {
+    const int n = shared_.options.threads > 0 ? shared_.options.threads
+                                              : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    beast::error_code ec;
+    const auto address = net::ip::make_address(shared_.options.host, ec);
+    if (ec) return InvalidArgument("--host " + shared_.options.host + ": not an IP address");
+    for (int i = 0; i < n; ++i) {
+      auto w = std::make_unique<Worker>();
+      w->acceptor.emplace(w->ioc);
+      tcp::endpoint ep(address, i == 0 ? shared_.options.port : port_);
+      w->acceptor->open(ep.protocol(), ec);
+      if (!ec) w->acceptor->set_option(net::socket_base::reuse_address(true), ec);
+      if (!ec) w->acceptor->set_option(net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
+      if (!ec) w->acceptor->bind(ep, ec);
+      if (!ec) w->acceptor->listen(net::socket_base::max_listen_connections, ec);
+      if (ec)
+        return Status(StatusCode::kUnavailable, "cannot listen on " + shared_.options.host + ":" +
+                                                    std::to_string(ep.port()) + ": " + ec.message());
+      if (i == 0) port_ = w->acceptor->local_endpoint().port();
+      workers_.push_back(std::move(w));
+    }
+    for (auto& w : workers_) {
+      Accept(*w);
+      w->thread = std::thread([&ioc = w->ioc] { ioc.run(); });
+    }
+    return Status::OK();
+  }
+
+  uint16_t port() const override { return port_; }
+
+  ServerStats stats() const override {
+    const Counters& c = shared_.counters;
+    return {c.open.load(), c.refused.load(), c.requests.load(), c.bad.load(), c.in_flight.load()};
+  }
+
+  void Shutdown(std::chrono::milliseconds drain) override {
+    if (shared_.stopping.exchange(true)) return Wait();
+    const auto deadline = std::chrono::steady_clock::now() + drain;
+    // Stop accepting and close idle connections; busy ones close after their response.
+    PostToWorkers([](Worker& w) {
+      beast::error_code ignored;
+      w.acceptor->close(ignored);
+      for (auto& s : w.sessions)
+        if (auto live = s.lock()) live->CloseIfIdle();
+    });
+    while (shared_.counters.in_flight > 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    // Whatever is left is idle or past the deadline: close it, and each io_context runs out of
+    // work and returns by itself; one that does not within the deadline is stopped.
+    PostToWorkers([](Worker& w) {
+      for (auto& s : w.sessions)
+        if (auto live = s.lock()) live->ForceClose();
+    });
+    for (auto& w : workers_) {
+      while (!w->ioc.stopped() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      w->ioc.stop();
+    }
+    Wait();
+  }
+
+  void Wait() override {
+    for (auto& w : workers_)
+      if (w->thread.joinable()) w->thread.join();
+  }
+
+ private:
+  void PostToWorkers(const std::function<void(Worker&)>& task) {
+    for (auto& w : workers_) net::post(w->ioc, [task, wp = w.get()] { task(*wp); });
+  }
+
+  void Accept(Worker& w) {
+    w.acceptor->async_accept([this, &w](beast::error_code ec, tcp::socket socket) {
+      if (ec) return;  // closed: shutting down
+      auto session = std::make_shared<Session>(std::move(socket), shared_);
+      if (shared_.counters.open > shared_.options.max_connections) {
+        ++shared_.counters.refused;
+        session->Refuse();
+      } else {
+        std::erase_if(w.sessions, [](const std::weak_ptr<Session>& s) { return s.expired(); });
+        w.sessions.push_back(session);
+        session->Start();
+      }
+      Accept(w);
+    });
+  }
+
+  Shared shared_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace
+
+const std::string* Request::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? nullptr : &it->second;
+}
+
+Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Handler handler) {
+  auto server = std::make_unique<ServerImpl>(options, std::move(handler));
+  RETURN_IF_ERROR(server->Listen());
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace gyre::http

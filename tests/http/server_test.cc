@@ -1,0 +1,268 @@
+// The HTTP server core against a real client on 127.0.0.1: keep-alive, pipelining, limits,
+// malformed input, slow clients, handler failures, connection limits and a draining shutdown.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "http/server.h"
+#include "tests/test_util.h"
+
+namespace gyre::http {
+namespace {
+
+// A blocking client socket with a deadline on every read.
+class Client {
+ public:
+  explicit Client(uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~Client() { ::close(fd_); }
+  bool connected() const { return connected_; }
+  void Send(const std::string& bytes) {
+    size_t sent = 0;
+    while (sent < bytes.size()) {
+      const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      sent += static_cast<size_t>(n);
+    }
+  }
+  // Reads until `count` complete responses are buffered (by Content-Length) or the peer closes.
+  std::vector<std::string> Responses(size_t count, int timeout_ms = 5000) {
+    std::vector<std::string> out;
+    while (out.size() < count) {
+      const size_t head_end = buf_.find("\r\n\r\n");
+      if (head_end != std::string::npos) {
+        const size_t cl = buf_.find("Content-Length: ");
+        const size_t length = cl < head_end ? std::stoul(buf_.substr(cl + 16)) : 0;
+        if (buf_.size() >= head_end + 4 + length) {
+          out.push_back(buf_.substr(0, head_end + 4 + length));
+          buf_.erase(0, head_end + 4 + length);
+          continue;
+        }
+      }
+      if (!ReadMore(timeout_ms)) break;
+    }
+    return out;
+  }
+  // True when the server closes the connection within the time.
+  bool ClosedWithin(int timeout_ms) {
+    for (;;) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, timeout_ms) <= 0) return false;
+      char tmp[4096];
+      const ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+      if (n <= 0) return true;
+      buf_.append(tmp, static_cast<size_t>(n));
+    }
+  }
+
+ private:
+  bool ReadMore(int timeout_ms) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return false;
+    char tmp[65536];
+    const ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+    if (n <= 0) return false;
+    buf_.append(tmp, static_cast<size_t>(n));
+    return true;
+  }
+  int fd_;
+  bool connected_ = false;
+  std::string buf_;
+};
+
+std::string Get(const std::string& path, bool close = false) {
+  return "GET " + path + " HTTP/1.1\r\nHost: x\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n";
+}
+
+int Status(const std::string& response) { return std::stoi(response.substr(9, 3)); }
+std::string Body(const std::string& response) { return response.substr(response.find("\r\n\r\n") + 4); }
+
+// Echoes the method, path, query, a header and the body; /throw throws.
+Response Echo(const Request& r) {
+  if (r.path == "/throw") throw std::runtime_error("boom");
+  const std::string* h = r.Header("x-test");
+  return {200, "text/plain", r.method + " " + r.path + " ?" + r.query + " " + (h ? *h : "-") + " " + r.body, {}};
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void StartServer(ServerOptions o = {}, Handler h = Echo) {
+    o.threads = o.threads ? o.threads : 2;
+    auto s = Server::Start(o, std::move(h));
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    server_ = std::move(*s);
+  }
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(HttpServerTest, KeepAliveAndPipelining) {
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.connected());
+  c.Send(Get("/a?x=1"));
+  auto first = c.Responses(1);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(Status(first[0]), 200);
+  EXPECT_EQ(Body(first[0]), "GET /a ?x=1 - ");
+  // Three requests in one write, the last with a body: three answers, in order.
+  c.Send(Get("/b") + "POST /c HTTP/1.1\r\nHost: x\r\nX-Test: yes\r\nContent-Length: 5\r\n\r\nhello" + Get("/d", true));
+  auto three = c.Responses(3);
+  ASSERT_EQ(three.size(), 3u);
+  EXPECT_EQ(Body(three[0]), "GET /b ? - ");
+  EXPECT_EQ(Body(three[1]), "POST /c ? yes hello");
+  EXPECT_EQ(Body(three[2]), "GET /d ? - ");
+  EXPECT_TRUE(c.ClosedWithin(2000));  // Connection: close was honoured
+}
+
+TEST_F(HttpServerTest, MalformedAndOversizedRequestsGetTheirStatusAndTheServerCarriesOn) {
+  ServerOptions o;
+  o.max_body_bytes = 1000;
+  o.max_header_bytes = 2000;
+  StartServer(o);
+  struct Case {
+    std::string bytes;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"THIS IS NOT HTTP\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'a'), 413},
+      {"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4000, 'b') + "\r\n\r\n", 431},
+      {"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
+  };
+  for (const Case& k : cases) {
+    Client c(server_->port());
+    c.Send(k.bytes);
+    auto r = c.Responses(1);
+    ASSERT_EQ(r.size(), 1u) << k.bytes.substr(0, 40);
+    EXPECT_EQ(Status(r[0]), k.status) << k.bytes.substr(0, 40);
+    EXPECT_TRUE(c.ClosedWithin(2000));
+  }
+  Client ok(server_->port());
+  ok.Send(Get("/still-here"));
+  auto r = ok.Responses(1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(Status(r[0]), 200);
+  EXPECT_EQ(server_->stats().bad_requests, static_cast<int64_t>(cases.size()));
+}
+
+TEST_F(HttpServerTest, SlowAndIdleClientsAreClosed) {
+  ServerOptions o;
+  o.read_timeout = std::chrono::milliseconds(200);
+  o.idle_timeout = std::chrono::milliseconds(300);
+  StartServer(o);
+  Client slow(server_->port());
+  slow.Send("GET / HTTP/1.1\r\nHost");  // and never the rest
+  EXPECT_TRUE(slow.ClosedWithin(3000));
+  Client idle(server_->port());
+  EXPECT_TRUE(idle.ClosedWithin(3000));
+  Client ok(server_->port());
+  ok.Send(Get("/"));
+  EXPECT_EQ(ok.Responses(1).size(), 1u);
+}
+
+TEST_F(HttpServerTest, AHandlerThatThrowsIsA500) {
+  StartServer();
+  Client c(server_->port());
+  c.Send(Get("/throw") + Get("/fine"));
+  auto r = c.Responses(2);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(Status(r[0]), 500);
+  EXPECT_NE(Body(r[0]).find("internal error"), std::string::npos);
+  EXPECT_EQ(Status(r[1]), 200);  // the same connection carries on
+}
+
+TEST_F(HttpServerTest, ConnectionsBeyondTheLimitAreRefused) {
+  ServerOptions o;
+  o.max_connections = 2;
+  o.threads = 1;
+  StartServer(o);
+  Client a(server_->port()), b(server_->port());
+  a.Send(Get("/"));
+  b.Send(Get("/"));
+  ASSERT_EQ(a.Responses(1).size(), 1u);
+  ASSERT_EQ(b.Responses(1).size(), 1u);
+  Client c(server_->port());
+  auto r = c.Responses(1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(Status(r[0]), 503);
+  EXPECT_EQ(server_->stats().connections_refused, 1);
+}
+
+TEST_F(HttpServerTest, ConcurrentClients) {
+  StartServer();
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      Client c(server_->port());
+      for (int i = 0; i < 100; ++i) {
+        c.Send(Get("/t" + std::to_string(t)));
+        auto r = c.Responses(1);
+        if (r.size() == 1 && Body(r[0]) == "GET /t" + std::to_string(t) + " ? - ") ++ok;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok, 800);
+  EXPECT_EQ(server_->stats().requests, 800);
+}
+
+TEST_F(HttpServerTest, ShutdownDrainsRequestsInProgress) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool entered = false, release = false;
+  StartServer({}, [&](const Request& r) {
+    if (r.path == "/slow") {
+      std::unique_lock<std::mutex> lock(mu);
+      entered = true;
+      cv.notify_all();
+      cv.wait(lock, [&] { return release; });
+    }
+    return Response{200, "text/plain", "done", {}};
+  });
+  Client busy(server_->port()), idle(server_->port());
+  idle.Send(Get("/"));
+  ASSERT_EQ(idle.Responses(1).size(), 1u);  // now idle, kept alive
+  busy.Send(Get("/slow"));
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return entered; });
+  }
+  std::thread stopper([&] { server_->Shutdown(std::chrono::milliseconds(5000)); });
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  auto r = busy.Responses(1);
+  ASSERT_EQ(r.size(), 1u);  // the request in progress finished
+  EXPECT_EQ(Body(r[0]), "done");
+  EXPECT_TRUE(busy.ClosedWithin(3000));
+  EXPECT_TRUE(idle.ClosedWithin(3000));  // the kept-alive idle connection is closed
+  stopper.join();
+  Client late(server_->port());
+  EXPECT_FALSE(late.connected());  // no longer accepting
+}
+
+TEST(HttpServerStartTest, ABadHostOrBusyPortIsAnError) {
+  ServerOptions o;
+  o.host = "not-an-ip";
+  EXPECT_EQ(Server::Start(o, Echo).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace gyre::http
