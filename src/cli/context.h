@@ -67,5 +67,6 @@ void AddDoctorCommand(CLI::App& app, CliContext& ctx, Action* action);
 void AddTrainCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddMonitorCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddFeedbackCommands(CLI::App& app, CliContext& ctx, Action* action);
+void AddServeCommand(CLI::App& app, CliContext& ctx, Action* action);
 
 }  // namespace gyre

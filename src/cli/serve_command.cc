@@ -1,0 +1,62 @@
+// gyre serve
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <ostream>
+
+#include "cli/context.h"
+#include "serve/model_server.h"
+
+namespace gyre {
+namespace {
+
+struct ServeArgs {
+  std::vector<std::string> models;
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 0;
+  bool no_log = false;
+};
+
+// Serves until SIGINT or SIGTERM, then drains: requests in progress finish, the log is flushed.
+Status Serve(CliContext& ctx, const ServeArgs& a) {
+  if (a.port < 0 || a.port > 65535) return InvalidArgument("--port must be 0..65535");
+  // The server's threads inherit this mask, so the signals reach sigwait below only.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  serve::ServeOptions o;
+  o.models = a.models;
+  o.http.host = a.host;
+  o.http.port = static_cast<uint16_t>(a.port);
+  o.http.threads = a.threads;
+  o.log_predictions = !a.no_log;
+  ASSIGN_OR_RETURN(auto server, serve::ModelServer::Start(ctx.env, ctx.layout(), o));
+  for (const auto& [name, version] : server->Serving())
+    ctx.out << "serving " << name << ":" << version << "\n";
+  ctx.out << "listening on http://" << a.host << ":" << server->port() << " (Ctrl-C stops)" << std::endl;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  ctx.out << "stopping: finishing requests in progress" << std::endl;
+  server->Shutdown(std::chrono::seconds(10));
+  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+  return Status::OK();
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, CliContext& ctx, Action* action) {
+  auto s = std::make_shared<ServeArgs>();
+  CLI::App* c = app.add_subcommand("serve", "stage 4: serve models over HTTP (Open Inference Protocol, MLflow scoring)");
+  c->add_option("MODEL_REF", s->models, "NAME, NAME:VERSION or NAME:ALIAS (an alias is followed when it moves)")
+      ->required();
+  c->add_option("--host", s->host, "address to listen on (default 127.0.0.1)");
+  c->add_option("--port", s->port, "port (default 8080; 0 picks a free one)");
+  c->add_option("--threads", s->threads, "server threads (default: one per core)");
+  c->add_flag("--no-log", s->no_log, "do not write the prediction log");
+  c->callback([&ctx, action, s] { *action = [&ctx, s] { return Serve(ctx, *s); }; });
+}
+
+}  // namespace gyre

@@ -1,0 +1,330 @@
+#include "serve/model_server.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "model/predictor.h"
+#include "monitor/model_monitor.h"
+#include "registry/registry.h"
+#include "serve/request.h"
+#include "serve/serve_parts.h"
+#include "store/metadata_store.h"
+#include "store/object_store.h"
+
+namespace gyre::serve {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+struct Loaded {
+  int64_t version = 0;
+  std::unique_ptr<Predictor> predictor;
+};
+
+// One served model: what its reference resolves to now, swapped whole when the alias moves.
+struct Served {
+  std::string name;
+  ModelRef ref;
+  mutable std::mutex mu;
+  std::shared_ptr<const Loaded> current;
+  std::unique_ptr<AsyncLog> log;
+
+  std::shared_ptr<const Loaded> Get() const {
+    std::lock_guard<std::mutex> lock(mu);
+    return current;
+  }
+  void Set(std::shared_ptr<const Loaded> next) {
+    std::lock_guard<std::mutex> lock(mu);
+    current = std::move(next);  // requests holding the old one finish on it
+  }
+};
+
+http::Response Json(int status, const json& body) { return {status, "application/json", body.dump(), {}}; }
+http::Response Error(int status, const std::string& message) { return Json(status, {{"error", message}}); }
+
+std::vector<std::string> Split(const std::string& path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    if (j > i) out.push_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+const char* Datatype(ColumnType t) {
+  switch (t) {
+    case ColumnType::kInt64: return "INT64";
+    case ColumnType::kFloat64: return "FP64";
+    case ColumnType::kBool: return "BOOL";
+    case ColumnType::kString:
+    case ColumnType::kTimestamp: return "BYTES";
+  }
+  return "BYTES";
+}
+
+json ModelMetadata(const std::string& name, const Loaded& l) {
+  const ModelBundle& b = l.predictor->bundle();
+  json inputs = json::array(), outputs = json::array();
+  for (const FeatureSpec& f : b.signature.features)
+    inputs.push_back({{"name", f.name}, {"datatype", Datatype(f.type)}, {"shape", {-1}}});
+  outputs.push_back({{"name", "prediction"}, {"datatype", b.task == Task::kRegression ? "FP64" : "BYTES"}, {"shape", {-1}}});
+  if (b.task != Task::kRegression)
+    outputs.push_back({{"name", "probabilities"}, {"datatype", "FP64"},
+                       {"shape", {-1, static_cast<int64_t>(b.signature.classes.size())}}});
+  return {{"name", name}, {"versions", {std::to_string(l.version)}}, {"platform", "xgboost_ubj"},
+          {"inputs", inputs}, {"outputs", outputs}};
+}
+
+// Row r's class name (or value) and class probabilities.
+json PredictionValue(const ModelBundle& b, const Predictions& p, int64_t r) {
+  const float* v = &p.values[static_cast<size_t>(r * p.width)];
+  if (b.task == Task::kRegression) return v[0];
+  return b.signature.classes[static_cast<size_t>(p.predicted_class[static_cast<size_t>(r)])];
+}
+
+double Probability(const ModelBundle& b, const Predictions& p, int64_t r, size_t c) {
+  const float* v = &p.values[static_cast<size_t>(r * p.width)];
+  return b.task == Task::kBinary ? (c == 0 ? 1.0 - v[0] : v[0]) : v[c];
+}
+
+class Impl : public ModelServer {
+ public:
+  Impl(Env* env, HomeLayout home, ServeOptions options)
+      : env_(env), home_(std::move(home)), options_(std::move(options)) {}
+
+  ~Impl() override { Shutdown(std::chrono::milliseconds(0)); }
+
+  Status Load() {
+    ASSIGN_OR_RETURN(objects_, ObjectStore::Open(home_, env_));
+    ASSIGN_OR_RETURN(meta_, MetadataStore::Open(home_, env_));
+    if (options_.models.empty()) return InvalidArgument("give at least one model to serve");
+    for (const std::string& text : options_.models) {
+      auto s = std::make_unique<Served>();
+      ASSIGN_OR_RETURN(s->ref, ParseModelRef(text));
+      s->name = s->ref.name;
+      for (const auto& other : served_)
+        if (other->name == s->name) return InvalidArgument("model " + s->name + " is named twice");
+      ASSIGN_OR_RETURN(std::shared_ptr<const Loaded> loaded, Resolve(s->ref));
+      s->Set(std::move(loaded));
+      if (options_.log_predictions)
+        s->log = std::make_unique<AsyncLog>(env_, home_.ModelLogDir(s->name), options_.log_queue);
+      served_.push_back(std::move(s));
+    }
+    ASSIGN_OR_RETURN(last_counter_, meta_->RegistryChangeCounter());
+    ASSIGN_OR_RETURN(http_, http::Server::Start(options_.http, [this](const http::Request& r) { return Handle(r); }));
+    watcher_ = std::thread([this] { Watch(); });
+    return Status::OK();
+  }
+
+  uint16_t port() const override { return http_->port(); }
+
+  std::vector<std::pair<std::string, int64_t>> Serving() const override {
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const auto& s : served_) out.emplace_back(s->name, s->Get()->version);
+    return out;
+  }
+
+  void Shutdown(std::chrono::milliseconds drain) override {
+    {
+      std::lock_guard<std::mutex> lock(watch_mu_);
+      if (stopped_) return;
+      stopped_ = true;
+    }
+    watch_cv_.notify_all();
+    if (watcher_.joinable()) watcher_.join();
+    if (http_) http_->Shutdown(drain);
+    for (auto& s : served_)
+      if (s->log) s->log->Flush();
+  }
+
+ private:
+  Result<std::shared_ptr<const Loaded>> Resolve(const ModelRef& ref) {
+    Registry registry(meta_.get(), env_, "gyre serve");
+    ASSIGN_OR_RETURN(ModelVersionRecord v, registry.Resolve(ref));
+    ASSIGN_OR_RETURN(std::string bytes, objects_->Get(v.bundle_sha256));
+    auto loaded = std::make_shared<Loaded>();
+    loaded->version = v.version;
+    ASSIGN_OR_RETURN(loaded->predictor, Predictor::Load(bytes));
+    return std::shared_ptr<const Loaded>(std::move(loaded));
+  }
+
+  // Polls the registry's change counter; a moved alias loads the new version beside the old
+  // one and swaps it in. A version that fails to load leaves the old one serving.
+  void Watch() {
+    std::unique_lock<std::mutex> lock(watch_mu_);
+    while (!watch_cv_.wait_for(lock, options_.poll_interval, [this] { return stopped_; })) {
+      auto counter = meta_->RegistryChangeCounter();
+      if (!counter.ok() || *counter == last_counter_) continue;
+      last_counter_ = *counter;
+      for (auto& s : served_) {
+        Registry registry(meta_.get(), env_, "gyre serve");
+        auto v = registry.Resolve(s->ref);
+        if (!v.ok() || v->version == s->Get()->version) continue;
+        auto next = Resolve(s->ref);
+        if (next.ok()) s->Set(std::move(*next));
+      }
+    }
+  }
+
+  const Served* Find(const std::string& name) const {
+    for (const auto& s : served_)
+      if (s->name == name) return s.get();
+    return nullptr;
+  }
+
+  http::Response Handle(const http::Request& r);
+  http::Response ModelRoute(const http::Request& r, const std::vector<std::string>& parts);
+  http::Response Predict(const http::Request& r, const Served& s, const std::shared_ptr<const Loaded>& l,
+                         bool oip);
+  void Log(const Served& s, const Loaded& l, const Table& t, const Predictions& p, const std::string& id);
+
+  Env* env_;
+  HomeLayout home_;
+  ServeOptions options_;
+  std::unique_ptr<ObjectStore> objects_;
+  std::unique_ptr<MetadataStore> meta_;  // the watcher's, after start
+  std::vector<std::unique_ptr<Served>> served_;
+  std::unique_ptr<http::Server> http_;
+  Metrics metrics_;
+  std::atomic<int64_t> in_flight_{0}, next_id_{0};
+  const int64_t started_us_ = Env::Default()->NowMicros();
+  std::mutex watch_mu_;
+  std::condition_variable watch_cv_;
+  bool stopped_ = false;
+  int64_t last_counter_ = 0;
+  std::thread watcher_;
+};
+
+http::Response Impl::Handle(const http::Request& r) {
+  const std::vector<std::string> parts = Split(r.path);
+  const bool get = r.method == "GET";
+  if (r.path == "/v2/health/live" && get) return Json(200, {{"live", true}});
+  if (r.path == "/v2/health/ready" && get) return Json(200, {{"ready", true}});
+  if (r.path == "/v2" && get) return Json(200, {{"name", "gyre"}, {"version", "0.1"}, {"extensions", json::array()}});
+  if ((r.path == "/ping" || r.path == "/health") && get) return {200, "application/json", "\n", {}};
+  if (r.path == "/version" && get) return {200, "text/plain", "gyre 0.1", {}};
+  if (r.path == "/metrics" && get) {
+    std::map<std::string, std::pair<int64_t, int64_t>> logs;
+    for (const auto& s : served_)
+      if (s->log) logs[s->name] = {s->log->depth(), s->log->dropped()};
+    return {200, "text/plain; version=0.0.4", metrics_.Render(in_flight_, logs), {}};
+  }
+  if (r.path == "/invocations") {
+    if (r.method != "POST") return Error(405, "POST a body to /invocations");
+    const Served& s = *served_.front();  // MLflow's server serves one model: the first
+    return Predict(r, s, s.Get(), /*oip=*/false);
+  }
+  if (parts.size() >= 3 && parts[0] == "v2" && parts[1] == "models") return ModelRoute(r, parts);
+  metrics_.RecordOther(404);
+  return Error(404, "no route " + r.method + " " + r.path);
+}
+
+// /v2/models/{m}[/versions/{v}][/ready | /infer]
+http::Response Impl::ModelRoute(const http::Request& r, const std::vector<std::string>& parts) {
+  const Served* s = Find(parts[2]);
+  if (!s) {
+    metrics_.RecordOther(404);
+    return Error(404, "no model named " + parts[2] + " is served here");
+  }
+  const std::shared_ptr<const Loaded> l = s->Get();  // one version for the whole request
+  size_t next = 3;
+  if (parts.size() > 4 && parts[3] == "versions") {
+    if (parts[4] != std::to_string(l->version))
+      return Error(404, "model " + s->name + " is serving version " + std::to_string(l->version) + ", not " + parts[4]);
+    next = 5;
+  }
+  const std::string action = parts.size() > next ? parts[next] : "";
+  if (parts.size() > next + 1) return Error(404, "no route " + r.path);
+  if (action.empty() && r.method == "GET") return Json(200, ModelMetadata(s->name, *l));
+  if (action == "ready" && r.method == "GET") return Json(200, {{"name", s->name}, {"ready", true}});
+  if (action == "infer" && r.method == "POST") return Predict(r, *s, l, /*oip=*/true);
+  return Error(action == "infer" ? 405 : 404, "no route " + r.method + " " + r.path);
+}
+
+http::Response Impl::Predict(const http::Request& r, const Served& s, const std::shared_ptr<const Loaded>& l, bool oip) {
+  const auto start = Clock::now();
+  ++in_flight_;
+  const ModelBundle& b = l->predictor->bundle();
+  const std::string* type = r.Header("content-type");
+  Result<ParsedRequest> parsed = oip ? ParseInferRequest(r.body, b.signature)
+                                     : ParseInvocations(r.body, type ? *type : "application/json", b.signature);
+  http::Response res;
+  int64_t rows = 0;
+  if (!parsed.ok()) {
+    res = Error(400, parsed.status().ToString());
+  } else {
+    EncodeReport report;
+    auto p = l->predictor->Predict(parsed->table, &report);
+    if (!p.ok()) {
+      res = Error(400, p.status().ToString());
+    } else {
+      rows = p->rows;
+      std::string id = parsed->id;
+      if (id.empty())
+        if (const std::string* h = r.Header("x-request-id")) id = *h;
+      if (id.empty()) id = "req-" + std::to_string(started_us_) + "-" + std::to_string(next_id_++);
+      json preds = json::array();
+      std::vector<double> probs;
+      for (int64_t i = 0; i < p->rows; ++i) {
+        json v = PredictionValue(b, *p, i);
+        if (b.task != Task::kRegression) {
+          json rec = {{"prediction", v}};
+          for (size_t c = 0; c < b.signature.classes.size(); ++c) {
+            probs.push_back(Probability(b, *p, i, c));
+            rec["p_" + b.signature.classes[c]] = probs.back();
+          }
+          preds.push_back(oip ? v : rec);
+        } else {
+          preds.push_back(v);
+        }
+      }
+      if (oip) {
+        json outputs = json::array({{{"name", "prediction"}, {"datatype", b.task == Task::kRegression ? "FP64" : "BYTES"},
+                                     {"shape", {p->rows}}, {"data", preds}}});
+        if (b.task != Task::kRegression)
+          outputs.push_back({{"name", "probabilities"}, {"datatype", "FP64"},
+                             {"shape", {p->rows, static_cast<int64_t>(b.signature.classes.size())}}, {"data", probs}});
+        res = Json(200, {{"model_name", s.name}, {"model_version", std::to_string(l->version)}, {"id", id},
+                         {"outputs", outputs}});
+      } else {
+        res = Json(200, {{"predictions", preds}});
+      }
+      if (s.log) Log(s, *l, parsed->table, *p, id);
+    }
+  }
+  res.headers.emplace_back("x-gyre-model-version", std::to_string(l->version));
+  metrics_.Record(s.name, l->version, res.status, std::chrono::duration<double>(Clock::now() - start).count(), rows);
+  --in_flight_;
+  return res;
+}
+
+void Impl::Log(const Served& s, const Loaded& l, const Table& t, const Predictions& p, const std::string& id) {
+  const ModelBundle& b = l.predictor->bundle();
+  const int64_t now = env_->NowMicros();
+  for (int64_t i = 0; i < p.rows; ++i) {
+    PredictionRecord rec;
+    rec.request_id = p.rows == 1 ? id : id + "/" + std::to_string(i);
+    rec.time_us = now;
+    rec.model_version = l.version;
+    rec.inputs_json = InputsJson(t, b.signature, i);
+    rec.outputs_json = OutputsJson(b, p, i);
+    s.log->Push(std::move(rec));
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ModelServer>> ModelServer::Start(Env* env, const HomeLayout& home, const ServeOptions& options) {
+  auto server = std::make_unique<Impl>(env, home, options);
+  RETURN_IF_ERROR(server->Load());
+  return std::unique_ptr<ModelServer>(std::move(server));
+}
+
+}  // namespace gyre::serve

@@ -1,0 +1,288 @@
+#include "serve/request.h"
+
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace gyre::serve {
+namespace {
+
+using nlohmann::json;
+
+// The values of one input column, pointing into the parsed request.
+using Values = std::vector<const json*>;
+
+std::string Shown(const json& v) {
+  std::string s = v.dump();
+  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+}
+
+Status Bad(const std::string& field, const std::string& what) {
+  return InvalidArgument(what, Location{"", 0, 0, field});
+}
+
+Status AppendValue(Column& col, const json& v, const std::string& field) {
+  if (v.is_null()) {
+    col.AppendNull();
+    return Status::OK();
+  }
+  switch (col.type()) {
+    case ColumnType::kFloat64:
+      if (!v.is_number()) return Bad(field, "expected a number, got " + Shown(v));
+      col.AppendDouble(v.get<double>());
+      return Status::OK();
+    case ColumnType::kInt64:
+      if (v.is_number_integer()) col.AppendInt(v.get<int64_t>());
+      else if (v.is_number() && std::nearbyint(v.get<double>()) == v.get<double>()) col.AppendInt(static_cast<int64_t>(v.get<double>()));
+      else return Bad(field, "expected an integer, got " + Shown(v));
+      return Status::OK();
+    case ColumnType::kBool:
+      if (v.is_boolean()) col.AppendBool(v.get<bool>());
+      else if (v.is_number() && (v.get<double>() == 0 || v.get<double>() == 1)) col.AppendBool(v.get<double>() == 1);
+      else return Bad(field, "expected true or false, got " + Shown(v));
+      return Status::OK();
+    case ColumnType::kString:
+      if (!v.is_string()) return Bad(field, "expected a string, got " + Shown(v));
+      col.AppendString(v.get<std::string>());
+      return Status::OK();
+    case ColumnType::kTimestamp:
+      if (auto t = v.is_string() ? ParseTimestamp(v.get<std::string>()) : std::nullopt) {
+        col.AppendInt(*t);
+        return Status::OK();
+      }
+      return Bad(field, "expected an ISO-8601 time, got " + Shown(v));
+  }
+  return Status::OK();
+}
+
+// The table from one list of values per signature column (all of the same length).
+Result<Table> Build(const Signature& sig, const std::vector<Values>& columns) {
+  Table t;
+  for (size_t c = 0; c < sig.features.size(); ++c) {
+    Column col(sig.features[c].name, sig.features[c].type);
+    for (size_t r = 0; r < columns[c].size(); ++r)
+      RETURN_IF_ERROR(AppendValue(col, *columns[c][r], sig.features[c].name + (columns[c].size() > 1 ? "[" + std::to_string(r) + "]" : "")));
+    t.AddColumn(std::move(col));
+  }
+  return t;
+}
+
+// Rows given as arrays in signature order.
+Result<Table> FromRows(const Signature& sig, const json& rows, const std::string& field) {
+  std::vector<Values> cols(sig.features.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const json& row = rows[r];
+    if (!row.is_array() || row.size() != sig.features.size())
+      return Bad(field + "[" + std::to_string(r) + "]", "expected a row of " + std::to_string(sig.features.size()) +
+                                                            " values (the model's inputs in order)");
+    for (size_t c = 0; c < row.size(); ++c) cols[c].push_back(&row[c]);
+  }
+  return Build(sig, cols);
+}
+
+// Rows given as objects by column name.
+Result<Table> FromRecords(const Signature& sig, const json& records, const std::string& field) {
+  std::vector<Values> cols(sig.features.size());
+  for (size_t r = 0; r < records.size(); ++r) {
+    const json& rec = records[r];
+    if (!rec.is_object()) return Bad(field + "[" + std::to_string(r) + "]", "expected an object of input values");
+    for (size_t c = 0; c < sig.features.size(); ++c) {
+      auto it = rec.find(sig.features[c].name);
+      if (it == rec.end()) return Bad(field + "[" + std::to_string(r) + "]." + sig.features[c].name, "missing input");
+      cols[c].push_back(&*it);
+    }
+  }
+  return Build(sig, cols);
+}
+
+// Columns given as name -> list of values.
+Result<Table> FromColumns(const Signature& sig, const json& obj, const std::string& field) {
+  std::vector<Values> cols(sig.features.size());
+  size_t rows = 0;
+  for (size_t c = 0; c < sig.features.size(); ++c) {
+    auto it = obj.find(sig.features[c].name);
+    if (it == obj.end()) return Bad(field + "." + sig.features[c].name, "missing input");
+    const json& v = *it;
+    if (v.is_array()) {
+      for (const json& x : v) cols[c].push_back(&x);
+    } else {
+      cols[c].push_back(&v);
+    }
+    if (c > 0 && cols[c].size() != rows)
+      return Bad(field + "." + sig.features[c].name, "has " + std::to_string(cols[c].size()) + " values, the others " +
+                                                         std::to_string(rows));
+    rows = cols[c].size();
+  }
+  return Build(sig, cols);
+}
+
+Result<json> ParseJson(const std::string& body) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded()) return InvalidArgument("the body is not valid JSON");
+  return j;
+}
+
+void Flatten(const json& v, Values* out) {
+  if (v.is_array())
+    for (const json& x : v) Flatten(x, out);
+  else
+    out->push_back(&v);
+}
+
+}  // namespace
+
+Result<ParsedRequest> ParseInferRequest(const std::string& body, const Signature& sig) {
+  ASSIGN_OR_RETURN(json j, ParseJson(body));
+  if (!j.is_object() || !j.contains("inputs") || !j["inputs"].is_array() || j["inputs"].empty())
+    return Bad("inputs", "expected a list of input tensors");
+  ParsedRequest out;
+  if (j.contains("id") && j["id"].is_string()) out.id = j["id"].get<std::string>();
+  const json& inputs = j["inputs"];
+  std::vector<Values> cols(sig.features.size());
+  std::vector<bool> seen(sig.features.size(), false);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const json& t = inputs[i];
+    const std::string where = "inputs[" + std::to_string(i) + "]";
+    if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("data"))
+      return Bad(where, "expected a tensor with name, shape, datatype and data");
+    const std::string name = t["name"].get<std::string>();
+    Values data;
+    Flatten(t["data"], &data);
+    size_t c = 0;
+    while (c < sig.features.size() && sig.features[c].name != name) ++c;
+    if (c == sig.features.size()) {
+      // One matrix of all inputs, row-major in signature order.
+      if (inputs.size() == 1 && !sig.features.empty() && data.size() % sig.features.size() == 0) {
+        const size_t f = sig.features.size();
+        for (size_t k = 0; k < data.size(); ++k) cols[k % f].push_back(data[k]);
+        ASSIGN_OR_RETURN(out.table, Build(sig, cols));
+        return out;
+      }
+      return Bad(where + ".name", "\"" + name + "\" is not an input of the model");
+    }
+    cols[c] = std::move(data);
+    seen[c] = true;
+  }
+  for (size_t c = 0; c < sig.features.size(); ++c) {
+    if (!seen[c]) return Bad("inputs", "missing input tensor \"" + sig.features[c].name + "\"");
+    if (cols[c].size() != cols[0].size())
+      return Bad(sig.features[c].name, "has " + std::to_string(cols[c].size()) + " values, \"" +
+                                           sig.features[0].name + "\" has " + std::to_string(cols[0].size()));
+  }
+  ASSIGN_OR_RETURN(out.table, Build(sig, cols));
+  return out;
+}
+
+namespace {
+
+// A small RFC 4180 reader for request bodies: quoted fields with doubled quotes, no newlines
+// inside fields.
+std::vector<std::string> SplitCsvLine(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char ch = line[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += '"', ++i;
+      else if (ch == '"') quoted = false;
+      else out.back() += ch;
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == ',') {
+      out.emplace_back();
+    } else if (ch != '\r') {
+      out.back() += ch;
+    }
+  }
+  return out;
+}
+
+// A CSV cell as the JSON value its column expects ("" is missing).
+json CsvValue(const std::string& text, ColumnType type) {
+  if (text.empty()) return nullptr;
+  if (type == ColumnType::kString || type == ColumnType::kTimestamp) return text;
+  if (type == ColumnType::kBool) {
+    if (text == "true" || text == "True" || text == "1") return true;
+    if (text == "false" || text == "False" || text == "0") return false;
+    return text;
+  }
+  double v;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return text;  // reported as mistyped
+  if (type == ColumnType::kInt64 && std::nearbyint(v) == v) return static_cast<int64_t>(v);
+  return v;
+}
+
+Result<Table> FromCsv(const std::string& body, const Signature& sig) {
+  std::istringstream in(body);
+  std::string line;
+  if (!std::getline(in, line)) return Bad("body", "an empty CSV body");
+  const std::vector<std::string> header = SplitCsvLine(line);
+  std::vector<int> index(sig.features.size(), -1);
+  for (size_t c = 0; c < sig.features.size(); ++c) {
+    for (size_t h = 0; h < header.size(); ++h)
+      if (header[h] == sig.features[c].name) index[c] = static_cast<int>(h);
+    if (index[c] < 0) return Bad(sig.features[c].name, "missing input (not in the CSV header)");
+  }
+  json rows = json::array();
+  for (int64_t n = 2; std::getline(in, line); ++n) {
+    if (line.empty() || line == "\r") continue;
+    const std::vector<std::string> cells = SplitCsvLine(line);
+    if (cells.size() != header.size())
+      return Bad("line " + std::to_string(n), "has " + std::to_string(cells.size()) + " fields, the header " +
+                                                   std::to_string(header.size()));
+    json row = json::array();
+    for (size_t c = 0; c < sig.features.size(); ++c) row.push_back(CsvValue(cells[index[c]], sig.features[c].type));
+    rows.push_back(std::move(row));
+  }
+  return FromRows(sig, rows, "rows");
+}
+
+}  // namespace
+
+Result<ParsedRequest> ParseInvocations(const std::string& body, const std::string& content_type,
+                                       const Signature& sig) {
+  ParsedRequest out;
+  if (content_type.rfind("text/csv", 0) == 0) {
+    ASSIGN_OR_RETURN(out.table, FromCsv(body, sig));
+    return out;
+  }
+  ASSIGN_OR_RETURN(json j, ParseJson(body));
+  static const char* kKeys[] = {"dataframe_split", "dataframe_records", "instances", "inputs"};
+  const char* key = nullptr;
+  int found = 0;
+  if (j.is_object())
+    for (const char* k : kKeys)
+      if (j.contains(k)) key = k, ++found;
+  if (found != 1)
+    return Bad("body", "expected exactly one of dataframe_split, dataframe_records, instances, inputs");
+  const json& v = j[key];
+  const std::string name = key;
+  Result<Table> t = Bad(name, "unexpected shape");
+  if (name == "dataframe_split") {
+    if (!v.is_object() || !v.contains("columns") || !v.contains("data") || !v["columns"].is_array() || !v["data"].is_array())
+      return Bad(name, "expected {\"columns\": [...], \"data\": [[...], ...]}");
+    json records = json::array();
+    for (size_t r = 0; r < v["data"].size(); ++r) {
+      const json& row = v["data"][r];
+      if (!row.is_array() || row.size() != v["columns"].size())
+        return Bad(name + ".data[" + std::to_string(r) + "]", "expected a row of " + std::to_string(v["columns"].size()) + " values");
+      json rec = json::object();
+      for (size_t c = 0; c < row.size(); ++c) rec[v["columns"][c].get<std::string>()] = row[c];
+      records.push_back(std::move(rec));
+    }
+    t = FromRecords(sig, records, name);
+  } else if (name == "dataframe_records") {
+    if (!v.is_array()) return Bad(name, "expected a list of records");
+    t = FromRecords(sig, v, name);
+  } else if (v.is_array()) {  // instances or inputs as a list: records or rows
+    t = !v.empty() && v[0].is_object() ? FromRecords(sig, v, name) : FromRows(sig, v, name);
+  } else if (v.is_object()) {  // inputs as columns
+    t = FromColumns(sig, v, name);
+  }
+  ASSIGN_OR_RETURN(out.table, std::move(t));
+  return out;
+}
+
+}  // namespace gyre::serve

@@ -1,0 +1,29 @@
+// Turning inference requests into the rows a model reads, checked against its signature:
+// the Open Inference Protocol's tensors and MLflow's scoring formats (dataframe_split,
+// dataframe_records, instances, inputs, CSV). Errors name the field and what was expected.
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+#include "data/table.h"
+#include "model/bundle.h"
+
+namespace gyre::serve {
+
+struct ParsedRequest {
+  Table table;             // the signature's columns, in order
+  std::string id;          // the request's id, when it gave one
+};
+
+// POST /v2/models/{m}/infer: {"id"?, "inputs": [{"name", "shape", "datatype", "data"}...]}.
+// One tensor per input column (shape [N] or [N, 1]), or a single tensor of shape [N, F] with
+// the columns in signature order.
+Result<ParsedRequest> ParseInferRequest(const std::string& body, const Signature& signature);
+
+// POST /invocations: JSON with exactly one of dataframe_split, dataframe_records, instances,
+// inputs; or CSV with a header row (content type text/csv).
+Result<ParsedRequest> ParseInvocations(const std::string& body, const std::string& content_type,
+                                       const Signature& signature);
+
+}  // namespace gyre::serve

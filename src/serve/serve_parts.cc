@@ -1,0 +1,152 @@
+#include "serve/serve_parts.h"
+
+#include <cstdarg>
+#include <cstdio>
+
+namespace gyre::serve {
+
+AsyncLog::AsyncLog(Env* env, std::string dir, size_t capacity)
+    : env_(env), dir_(std::move(dir)), capacity_(capacity), thread_([this] { Run(); }) {}
+
+AsyncLog::~AsyncLog() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+bool AsyncLog::Push(PredictionRecord record) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (queue_.size() >= capacity_) {
+      ++dropped_;
+      return false;
+    }
+    queue_.push_back(std::move(record));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+int64_t AsyncLog::depth() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<int64_t>(queue_.size());
+}
+
+void AsyncLog::Flush() {
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_cv_.wait(lock, [this] { return queue_.empty() && !writing_; });
+}
+
+// Takes what is queued in one go, writes it outside the lock, and syncs once per batch.
+void AsyncLog::Run() {
+  std::unique_ptr<PredictionLogWriter> writer;
+  for (;;) {
+    std::deque<PredictionRecord> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      if (queue_.empty() && stop_) return;
+      batch.swap(queue_);
+      writing_ = true;
+    }
+    if (!writer) {
+      auto w = PredictionLogWriter::Open(env_, dir_);
+      if (w.ok()) writer = std::move(*w);
+    }
+    for (const PredictionRecord& r : batch)
+      if (!writer || !writer->Append(r).ok()) ++write_errors_;
+    if (writer && !writer->Sync().ok()) ++write_errors_;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_ = false;
+    }
+    idle_cv_.notify_all();
+  }
+}
+
+void Metrics::Record(const std::string& model, int64_t version, int status, double seconds, int64_t rows) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++requests_[{model, version, status}];
+  Histogram& h = histograms_[model];
+  size_t b = 0;
+  while (b < kLatency.size() && seconds > kLatency[b]) ++b;
+  ++h.latency[b];
+  h.latency_sum += seconds;
+  size_t r = 0;
+  while (r < kRows.size() && static_cast<double>(rows) > kRows[r]) ++r;
+  ++h.rows[r];
+  h.rows_sum += rows;
+  ++h.count;
+}
+
+void Metrics::RecordOther(int status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++other_[status];
+}
+
+namespace {
+
+void Line(std::string* out, const char* format, ...) __attribute__((format(printf, 2, 3)));
+void Line(std::string* out, const char* format, ...) {
+  char buf[512];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(buf, sizeof buf, format, args);
+  va_end(args);
+  *out += buf;
+  *out += '\n';
+}
+
+template <size_t N, size_t M>
+void Buckets(std::string* out, const char* metric, const std::string& model, const std::array<double, N>& bounds,
+             const std::array<int64_t, M>& counts, double sum, int64_t count) {
+  int64_t cumulative = 0;
+  for (size_t i = 0; i < N; ++i) {
+    cumulative += counts[i];
+    Line(out, "%s_bucket{model=\"%s\",le=\"%g\"} %lld", metric, model.c_str(), bounds[i],
+         static_cast<long long>(cumulative));
+  }
+  Line(out, "%s_bucket{model=\"%s\",le=\"+Inf\"} %lld", metric, model.c_str(), static_cast<long long>(count));
+  Line(out, "%s_sum{model=\"%s\"} %g", metric, model.c_str(), sum);
+  Line(out, "%s_count{model=\"%s\"} %lld", metric, model.c_str(), static_cast<long long>(count));
+}
+
+}  // namespace
+
+std::string Metrics::Render(int64_t in_flight, const std::map<std::string, std::pair<int64_t, int64_t>>& logs) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string out;
+  Line(&out, "# HELP gyre_requests_total Inference requests by model, version and HTTP status.");
+  Line(&out, "# TYPE gyre_requests_total counter");
+  for (const auto& [key, n] : requests_)
+    Line(&out, "gyre_requests_total{model=\"%s\",version=\"%lld\",status=\"%d\"} %lld", std::get<0>(key).c_str(),
+         static_cast<long long>(std::get<1>(key)), std::get<2>(key), static_cast<long long>(n));
+  for (const auto& [status, n] : other_)
+    Line(&out, "gyre_requests_total{model=\"\",version=\"\",status=\"%d\"} %lld", status, static_cast<long long>(n));
+  Line(&out, "# HELP gyre_request_duration_seconds Time to answer an inference request.");
+  Line(&out, "# TYPE gyre_request_duration_seconds histogram");
+  for (const auto& [model, h] : histograms_)
+    Buckets(&out, "gyre_request_duration_seconds", model, kLatency, h.latency, h.latency_sum, h.count);
+  Line(&out, "# HELP gyre_request_rows Rows per inference request (batch size).");
+  Line(&out, "# TYPE gyre_request_rows histogram");
+  for (const auto& [model, h] : histograms_)
+    Buckets(&out, "gyre_request_rows", model, kRows, h.rows, static_cast<double>(h.rows_sum), h.count);
+  Line(&out, "# HELP gyre_in_flight_requests Requests being answered.");
+  Line(&out, "# TYPE gyre_in_flight_requests gauge");
+  Line(&out, "gyre_in_flight_requests %lld", static_cast<long long>(in_flight));
+  Line(&out, "# HELP gyre_prediction_log_queue Records waiting for the prediction log writer.");
+  Line(&out, "# TYPE gyre_prediction_log_queue gauge");
+  for (const auto& [model, depth_dropped] : logs)
+    Line(&out, "gyre_prediction_log_queue{model=\"%s\"} %lld", model.c_str(), static_cast<long long>(depth_dropped.first));
+  Line(&out, "# HELP gyre_prediction_log_dropped_total Records dropped because the log queue was full.");
+  Line(&out, "# TYPE gyre_prediction_log_dropped_total counter");
+  for (const auto& [model, depth_dropped] : logs)
+    Line(&out, "gyre_prediction_log_dropped_total{model=\"%s\"} %lld", model.c_str(),
+         static_cast<long long>(depth_dropped.second));
+  return out;
+}
+
+}  // namespace gyre::serve

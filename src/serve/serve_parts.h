@@ -1,0 +1,71 @@
+// The model server's helpers: the background prediction-log writer and the Prometheus
+// metrics. Internal to serve/.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <tuple>
+
+#include "core/env.h"
+#include "monitor/prediction_log.h"
+
+namespace gyre::serve {
+
+// Writes records to one model's prediction log on its own thread. Push never blocks a request:
+// past `capacity` waiting records it drops the record and counts it.
+class AsyncLog {
+ public:
+  AsyncLog(Env* env, std::string dir, size_t capacity);
+  ~AsyncLog();  // writes what is queued, then stops
+  bool Push(PredictionRecord record);
+  int64_t depth() const;
+  int64_t dropped() const { return dropped_; }
+  int64_t write_errors() const { return write_errors_; }
+  void Flush();  // waits until everything pushed so far is written and synced
+
+ private:
+  void Run();
+
+  Env* env_;
+  std::string dir_;
+  size_t capacity_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_, idle_cv_;
+  std::deque<PredictionRecord> queue_;
+  bool stop_ = false, writing_ = false;
+  std::atomic<int64_t> dropped_{0}, write_errors_{0};
+  std::thread thread_;
+};
+
+// Request counts by model, version and status; a latency histogram and rows per request by
+// model; rendered in Prometheus' text format.
+class Metrics {
+ public:
+  void Record(const std::string& model, int64_t version, int status, double seconds, int64_t rows);
+  void RecordOther(int status);  // requests that named no model
+  std::string Render(int64_t in_flight, const std::map<std::string, std::pair<int64_t, int64_t>>& logs) const;
+
+ private:
+  static constexpr std::array<double, 12> kLatency = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                      0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
+  static constexpr std::array<double, 8> kRows = {1, 2, 5, 10, 100, 1000, 10000, 100000};
+  struct Histogram {
+    std::array<int64_t, 13> latency{};
+    double latency_sum = 0;
+    std::array<int64_t, 9> rows{};
+    int64_t rows_sum = 0, count = 0;
+  };
+  mutable std::mutex mu_;
+  std::map<std::tuple<std::string, int64_t, int>, int64_t> requests_;
+  std::map<int, int64_t> other_;
+  std::map<std::string, Histogram> histograms_;
+};
+
+}  // namespace gyre::serve

@@ -1,0 +1,259 @@
+// The model server over real HTTP on 127.0.0.1: every route and request format, predictions
+// equal to `gyre predict`, a corpus of bad requests (each a 400 naming the field, the server
+// still up), the prediction log, metrics, and a hot swap under load with no failed request.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "cli/cli.h"
+#include "data/reader.h"
+#include "model/bundle.h"
+#include "monitor/model_monitor.h"
+#include "monitor/prediction_log.h"
+#include "serve/model_server.h"
+#include "tests/http/http_client.h"
+#include "tests/test_util.h"
+
+namespace gyre::serve {
+namespace {
+
+using http::testing::Body;
+using http::testing::Client;
+using http::testing::Get;
+using http::testing::Post;
+using http::testing::Status;
+using nlohmann::json;
+
+class ModelServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new gyre::testing::TempDir();
+    ASSERT_EQ(Cli({"data", "generate", "--rows", "3000", "--seed", "1", "--out", F("train.csv")}), 0);
+    ASSERT_EQ(Cli({"data", "generate", "--rows", "40", "--seed", "2", "--out", F("rows.csv")}), 0);
+    ASSERT_EQ(Cli({"train", "--data", F("train.csv"), "--label", "is_fraud", "--register", "fraud", "--alias",
+                   "champion"}), 0);
+    ASSERT_EQ(Cli({"train", "--data", F("train.csv"), "--label", "is_fraud", "--set", "max_depth=3", "--register",
+                   "fraud"}), 0);  // version 2, not yet the champion
+    ASSERT_EQ(Cli({"predict", "fraud:1", "--input", F("rows.csv"), "--output", F("expected.csv")}), 0);
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static int Cli(std::vector<std::string> args) {
+    args.insert(args.begin(), {"gyre", "--home", F("home")});
+    std::ostringstream out, err;
+    return RunCli(args, out, err);
+  }
+  static std::string F(const std::string& name) { return dir_->File(name); }
+
+  void SetUp() override {
+    ServeOptions o;
+    o.models = {"fraud:champion"};
+    o.http.threads = 2;
+    o.poll_interval = std::chrono::milliseconds(50);
+    auto s = ModelServer::Start(Env::Default(), HomeLayout(F("home")), o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    server_ = std::move(*s);
+  }
+  void TearDown() override {
+    server_->Shutdown(std::chrono::milliseconds(2000));
+    Cli({"models", "alias", "fraud", "1", "champion"});  // each test starts from version 1
+  }
+
+  std::string Call(const std::string& request) {
+    Client c(server_->port());
+    c.Send(request);
+    auto r = c.Responses(1);
+    return r.empty() ? "" : r[0];
+  }
+  // The test rows as records of the model's inputs.
+  static json Records() {
+    auto t = ReadTable(F("rows.csv"));
+    EXPECT_TRUE(t.ok());
+    json out = json::array();
+    ModelBundle b = Bundle();
+    for (int64_t r = 0; r < t->num_rows(); ++r) out.push_back(json::parse(InputsJson(*t, b.signature, r)));
+    return out;
+  }
+  static ModelBundle Bundle() {
+    // The signature is what the server reports; reading it back from a served bundle keeps
+    // the test independent of where the registry keeps bundles.
+    auto t = ReadTable(F("rows.csv"));
+    ModelBundle b;
+    for (int c = 0; c < t->num_columns(); ++c) {
+      const std::string& name = t->column(c).name();
+      if (name == "transaction_id" || name == "timestamp" || name == "is_fraud") continue;
+      b.signature.features.push_back({name, t->column(c).type(), {}});
+    }
+    return b;
+  }
+  static std::vector<float> ExpectedP1() {
+    std::istringstream in(gyre::testing::ReadAll(F("expected.csv")));
+    std::string line;
+    std::getline(in, line);
+    std::vector<float> out;
+    while (std::getline(in, line)) out.push_back(std::stof(line.substr(line.rfind(',') + 1)));
+    return out;
+  }
+  static void ExpectSameP1(const std::vector<double>& got) {
+    const std::vector<float> want = ExpectedP1();
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(static_cast<float>(got[i]), want[i]) << i;
+  }
+
+  static inline gyre::testing::TempDir* dir_ = nullptr;
+  std::unique_ptr<ModelServer> server_;
+};
+
+TEST_F(ModelServerTest, HealthAndMetadataRoutes) {
+  EXPECT_EQ(Body(Call(Get("/v2/health/live"))), R"({"live":true})");
+  EXPECT_EQ(Body(Call(Get("/v2/health/ready"))), R"({"ready":true})");
+  EXPECT_EQ(json::parse(Body(Call(Get("/v2"))))["name"], "gyre");
+  EXPECT_EQ(Status(Call(Get("/ping"))), 200);
+  EXPECT_EQ(Status(Call(Get("/health"))), 200);
+  EXPECT_EQ(Status(Call(Get("/version"))), 200);
+  const json meta = json::parse(Body(Call(Get("/v2/models/fraud"))));
+  EXPECT_EQ(meta["name"], "fraud");
+  EXPECT_EQ(meta["versions"][0], "1");
+  EXPECT_EQ(meta["inputs"].size(), Bundle().signature.features.size());
+  EXPECT_EQ(meta["outputs"][1]["name"], "probabilities");
+  EXPECT_EQ(json::parse(Body(Call(Get("/v2/models/fraud/versions/1/ready"))))["ready"], true);
+  EXPECT_EQ(Status(Call(Get("/v2/models/fraud/versions/2/ready"))), 404);
+  EXPECT_EQ(Status(Call(Get("/v2/models/nosuch"))), 404);
+  EXPECT_EQ(Status(Call(Get("/nowhere"))), 404);
+  EXPECT_EQ(Status(Call(Get("/v2/models/fraud/infer"))), 405);
+}
+
+TEST_F(ModelServerTest, EveryFormatPredictsWhatGyrePredictDoes) {
+  const json records = Records();
+  auto p1_from_mlflow = [](const std::string& response) {
+    EXPECT_EQ(Status(response), 200) << response.substr(0, 300);
+    std::vector<double> out;
+    const json parsed = json::parse(Body(response));  // kept alive for the loop
+    for (const json& p : parsed["predictions"]) out.push_back(p["p_1"].get<double>());
+    return out;
+  };
+  // MLflow: CSV, dataframe_records, dataframe_split, instances (records and rows), inputs (columns).
+  ExpectSameP1(p1_from_mlflow(Call(Post("/invocations", gyre::testing::ReadAll(F("rows.csv")), "text/csv"))));
+  ExpectSameP1(p1_from_mlflow(Call(Post("/invocations", json{{"dataframe_records", records}}.dump()))));
+  json split = {{"columns", json::array()}, {"data", json::array()}}, rows = json::array(), columns = json::object();
+  for (const auto& [k, v] : records[0].items()) split["columns"].push_back(k);
+  for (const json& rec : records) {
+    json row = json::array();
+    for (const auto& [k, v] : rec.items()) {
+      row.push_back(v);
+      columns[k].push_back(v);
+    }
+    split["data"].push_back(row);
+  }
+  ExpectSameP1(p1_from_mlflow(Call(Post("/invocations", json{{"dataframe_split", split}}.dump()))));
+  ExpectSameP1(p1_from_mlflow(Call(Post("/invocations", json{{"instances", records}}.dump()))));
+  ExpectSameP1(p1_from_mlflow(Call(Post("/invocations", json{{"inputs", columns}}.dump()))));
+  // Open Inference Protocol: one tensor per input.
+  const ModelBundle b = Bundle();
+  json tensors = json::array();
+  for (const FeatureSpec& f : b.signature.features)
+    tensors.push_back({{"name", f.name}, {"shape", {records.size()}}, {"datatype", "FP64"}, {"data", columns[f.name]}});
+  const std::string oip = Call(Post("/v2/models/fraud/infer", json{{"id", "batch-7"}, {"inputs", tensors}}.dump()));
+  ASSERT_EQ(Status(oip), 200) << Body(oip);
+  const json out = json::parse(Body(oip));
+  EXPECT_EQ(out["model_version"], "1");
+  EXPECT_EQ(out["id"], "batch-7");
+  std::vector<double> p1;
+  for (size_t i = 1; i < out["outputs"][1]["data"].size(); i += 2) p1.push_back(out["outputs"][1]["data"][i]);
+  ExpectSameP1(p1);
+  EXPECT_NE(oip.find("x-gyre-model-version: 1"), std::string::npos);
+}
+
+TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
+  json rec = Records()[0];
+  json wrong_type = rec, missing = rec;
+  wrong_type["amount"] = "lots";
+  missing.erase("hour");
+  struct Case {
+    std::string path, body, type, expect;
+  };
+  const std::vector<Case> cases = {
+      {"/invocations", "{not json", "application/json", "not valid JSON"},
+      {"/invocations", "{}", "application/json", "exactly one of"},
+      {"/invocations", json{{"dataframe_records", {wrong_type}}}.dump(), "application/json", "amount"},
+      {"/invocations", json{{"dataframe_records", {missing}}}.dump(), "application/json", "hour"},
+      {"/invocations", json{{"instances", {{1, 2}}}}.dump(), "application/json", "instances[0]"},
+      {"/invocations", json{{"dataframe_split", {{"columns", {"a"}}, {"data", {{1, 2}}}}}}.dump(), "application/json",
+       "dataframe_split.data[0]"},
+      {"/invocations", "amount\n1\n", "text/csv", "hour"},
+      {"/v2/models/fraud/infer", "[]", "application/json", "inputs"},
+      {"/v2/models/fraud/infer", json{{"inputs", {{{"name", "nosuch"}, {"data", {1}}}}}}.dump(), "application/json",
+       "nosuch"},
+      {"/v2/models/fraud/infer", json{{"inputs", {{{"name", "amount"}, {"data", {1}}}}}}.dump(), "application/json",
+       "missing input tensor"},
+  };
+  for (const Case& k : cases) {
+    const std::string r = Call(Post(k.path, k.body, k.type));
+    EXPECT_EQ(Status(r), 400) << k.body;
+    EXPECT_NE(Body(r).find(k.expect), std::string::npos) << k.body << " -> " << Body(r);
+  }
+  EXPECT_EQ(Status(Call(Post("/invocations", json{{"dataframe_records", {rec}}}.dump()))), 200);
+}
+
+TEST_F(ModelServerTest, PredictionsAreLoggedAndCounted) {
+  const json records = Records();
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(Status(Call(Post("/invocations", json{{"dataframe_records", {records[i]}}}.dump()))), 200);
+  ASSERT_EQ(Status(Call(Post("/invocations", json{{"dataframe_records", records}}.dump()))), 200);
+  const std::string metrics = Body(Call(Get("/metrics")));
+  EXPECT_NE(metrics.find("gyre_requests_total{model=\"fraud\",version=\"1\",status=\"200\"} 6"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("gyre_request_duration_seconds_count{model=\"fraud\"} 6"), std::string::npos);
+  EXPECT_NE(metrics.find("gyre_prediction_log_dropped_total{model=\"fraud\"} 0"), std::string::npos);
+  server_->Shutdown(std::chrono::milliseconds(2000));  // flushes the log
+  PredictionLogStats stats;
+  auto logged = ReadPredictionLog(Env::Default(), F("home/logs/fraud"), &stats);
+  ASSERT_TRUE(logged.ok());
+  int64_t ours = 0;
+  for (const PredictionRecord& r : *logged) ours += r.request_id.rfind("req-", 0) == 0 ? 1 : 0;
+  EXPECT_GE(ours, 5 + static_cast<int64_t>(records.size()));
+  EXPECT_EQ(stats.torn_tails + stats.corrupt_records, 0);
+}
+
+TEST_F(ModelServerTest, AMovedAliasIsFollowedWithoutAFailedRequest) {
+  const std::string body = json{{"dataframe_records", {Records()[0]}}}.dump();
+  std::atomic<bool> stop{false};
+  std::atomic<int> failed{0}, ok{0};
+  std::mutex mu;
+  std::set<std::string> versions;
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 3; ++t)
+    clients.emplace_back([&] {
+      Client c(server_->port());
+      while (!stop) {
+        c.Send(Post("/invocations", body));
+        auto r = c.Responses(1);
+        if (r.size() != 1 || Status(r[0]) != 200) {
+          ++failed;
+          return;
+        }
+        ++ok;
+        const size_t at = r[0].find("x-gyre-model-version: ");
+        std::lock_guard<std::mutex> lock(mu);
+        versions.insert(r[0].substr(at + 22, 1));
+      }
+    });
+  while (ok < 50) std::this_thread::yield();
+  ASSERT_EQ(Cli({"models", "alias", "fraud", "2", "champion"}), 0);  // another "process" promotes
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server_->Serving()[0].second != 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const int at_swap = ok;
+  while (ok < at_swap + 50) std::this_thread::yield();
+  stop = true;
+  for (auto& th : clients) th.join();
+  EXPECT_EQ(server_->Serving()[0].second, 2);
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(versions, (std::set<std::string>{"1", "2"}));
+}
+
+}  // namespace
+}  // namespace gyre::serve
