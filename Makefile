@@ -13,7 +13,8 @@ DEB_PACKAGES := g++ cmake make pkg-config git ccache \
   libspdlog-dev libfmt-dev libzstd-dev libboost-dev libxgboost-dev \
   libgtest-dev libgmock-dev libbenchmark-dev
 # Only the peer benchmarks and the golden-value scripts need these.
-BENCH_PACKAGES := python3 python3-pandas python3-numpy python3-scipy python3-sklearn python3-xgboost
+BENCH_PACKAGES := python3 python3-pandas python3-numpy python3-scipy python3-sklearn python3-xgboost \
+  wrk nginx-light python3-fastapi python3-uvicorn gunicorn python3-flask
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

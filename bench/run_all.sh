@@ -34,3 +34,7 @@ if [ -x "$BENCH/track_bench" ]; then
   echo
   "$BENCH/track_bench"
 fi
+
+# Serving: gyre serve, FastAPI/uvicorn, Flask/gunicorn and nginx (the ceiling) under wrk.
+echo
+/usr/bin/python3 bench/peers/compare_serve.py "$GYRE" 10

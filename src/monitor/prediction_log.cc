@@ -115,11 +115,34 @@ void ReadSegment(const std::string& bytes, std::vector<PredictionRecord>* out, P
 
 }  // namespace
 
-uint32_t Crc32c(const char* data, size_t n) {
+namespace {
+
+uint32_t Crc32cTable(const char* data, size_t n) {
   static const std::array<uint32_t, 256> table = MakeCrcTable();
   uint32_t c = 0xffffffffu;
   for (size_t i = 0; i < n; ++i) c = table[(c ^ static_cast<unsigned char>(data[i])) & 0xff] ^ (c >> 8);
   return c ^ 0xffffffffu;
+}
+
+// The SSE4.2 crc32 instruction computes the same CRC-32C eight bytes at a time.
+__attribute__((target("sse4.2"))) uint32_t Crc32cHardware(const char* data, size_t n) {
+  uint64_t c = 0xffffffffu;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, data + i, 8);
+    c = __builtin_ia32_crc32di(c, word);
+  }
+  uint32_t c32 = static_cast<uint32_t>(c);
+  for (; i < n; ++i) c32 = __builtin_ia32_crc32qi(c32, static_cast<unsigned char>(data[i]));
+  return c32 ^ 0xffffffffu;
+}
+
+}  // namespace
+
+uint32_t Crc32c(const char* data, size_t n) {
+  static const bool hardware = __builtin_cpu_supports("sse4.2");
+  return hardware ? Crc32cHardware(data, n) : Crc32cTable(data, n);
 }
 
 std::string EncodeLogRecord(const PredictionRecord& r) {

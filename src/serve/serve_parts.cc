@@ -18,6 +18,7 @@ AsyncLog::~AsyncLog() {
 }
 
 bool AsyncLog::Push(PredictionRecord record) {
+  size_t queued;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (queue_.size() >= capacity_) {
@@ -25,8 +26,11 @@ bool AsyncLog::Push(PredictionRecord record) {
       return false;
     }
     queue_.push_back(std::move(record));
+    queued = queue_.size();
   }
-  cv_.notify_one();
+  // The writer wakes by itself every few milliseconds; a request wakes it only when much is
+  // waiting, so that serving does not pay a thread switch per prediction.
+  if (queued >= kWakeAt) cv_.notify_one();
   return true;
 }
 
@@ -37,33 +41,48 @@ int64_t AsyncLog::depth() const {
 
 void AsyncLog::Flush() {
   std::unique_lock<std::mutex> lock(mu_);
-  idle_cv_.wait(lock, [this] { return queue_.empty() && !writing_; });
+  flush_requested_ = true;
+  cv_.notify_one();
+  idle_cv_.wait(lock, [this] { return !flush_requested_ && queue_.empty() && !writing_; });
 }
 
-// Takes what is queued in one go, writes it outside the lock, and syncs once per batch.
+// Every few milliseconds (or when much is queued) takes what is waiting in one go and writes
+// it outside the lock; fsyncs at most every kSyncEvery, and when asked to flush or stop.
 void AsyncLog::Run() {
   std::unique_ptr<PredictionLogWriter> writer;
+  auto last_sync = std::chrono::steady_clock::now();
   for (;;) {
     std::deque<PredictionRecord> batch;
+    bool stopping, flushing;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-      if (queue_.empty() && stop_) return;
+      cv_.wait_for(lock, kWriteEvery, [this] { return stop_ || flush_requested_ || queue_.size() >= kWakeAt; });
       batch.swap(queue_);
+      stopping = stop_;
+      flushing = flush_requested_;
       writing_ = true;
     }
-    if (!writer) {
+    if (!batch.empty() && !writer) {
       auto w = PredictionLogWriter::Open(env_, dir_);
       if (w.ok()) writer = std::move(*w);
     }
     for (const PredictionRecord& r : batch)
       if (!writer || !writer->Append(r).ok()) ++write_errors_;
-    if (writer && !writer->Sync().ok()) ++write_errors_;
+    const auto now = std::chrono::steady_clock::now();
+    if (writer && (stopping || flushing || now - last_sync >= kSyncEvery)) {
+      if (!writer->Sync().ok()) ++write_errors_;
+      last_sync = now;
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       writing_ = false;
+      if (flushing && queue_.empty()) flush_requested_ = false;
     }
     idle_cv_.notify_all();
+    if (stopping) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (queue_.empty()) return;
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -31,6 +32,10 @@ class AsyncLog {
   void Flush();  // waits until everything pushed so far is written and synced
 
  private:
+  static constexpr size_t kWakeAt = 1024;
+  static constexpr std::chrono::milliseconds kWriteEvery{5};
+  static constexpr std::chrono::milliseconds kSyncEvery{1000};
+
   void Run();
 
   Env* env_;
@@ -39,7 +44,7 @@ class AsyncLog {
   mutable std::mutex mu_;
   std::condition_variable cv_, idle_cv_;
   std::deque<PredictionRecord> queue_;
-  bool stop_ = false, writing_ = false;
+  bool stop_ = false, writing_ = false, flush_requested_ = false;
   std::atomic<int64_t> dropped_{0}, write_errors_{0};
   std::thread thread_;
 };

@@ -54,6 +54,14 @@ TEST_F(PredictionLogTest, RecordsRoundTrip) {
   EXPECT_EQ(records[7].outputs_json, "{\"p_1\":0.25,\"prediction\":\"0\"}");
 }
 
+TEST(Crc32cTest, KnownValues) {
+  // The check value of CRC-32C (RFC 3720) and a few lengths around the 8-byte steps.
+  EXPECT_EQ(Crc32c("123456789", 9), 0xE3069283u);
+  EXPECT_EQ(Crc32c("", 0), 0u);
+  const std::string zeros(32, '\0');
+  EXPECT_EQ(Crc32c(zeros.data(), zeros.size()), 0x8A9136AAu);
+}
+
 TEST_F(PredictionLogTest, MissingLogIsEmpty) {
   ASSERT_OK_AND_ASSIGN(auto records, ReadPredictionLog(Env::Default(), Dir()));
   EXPECT_TRUE(records.empty());
