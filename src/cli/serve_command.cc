@@ -41,6 +41,10 @@ Status Serve(CliContext& ctx, const ServeArgs& a) {
   sigwait(&signals, &sig);
   ctx.out << "stopping: finishing requests in progress" << std::endl;
   server->Shutdown(std::chrono::seconds(10));
+  // A second Ctrl-C during the drain must not kill the process once signals are unblocked.
+  const timespec zero{0, 0};
+  while (sigtimedwait(&signals, nullptr, &zero) > 0) {
+  }
   pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
   return Status::OK();
 }

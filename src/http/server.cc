@@ -180,6 +180,18 @@ class ServerImpl : public Server {
     beast::error_code ec;
     const auto address = net::ip::make_address(shared_.options.host, ec);
     if (ec) return InvalidArgument("--host " + shared_.options.host + ": not an IP address");
+    if (shared_.options.port != 0) {
+      // SO_REUSEPORT would let a second server share a port in use; a plain bind first makes
+      // a busy port an error instead.
+      net::io_context probe_ioc;
+      tcp::acceptor probe(probe_ioc);
+      tcp::endpoint ep(address, shared_.options.port);
+      probe.open(ep.protocol(), ec);
+      if (!ec) probe.bind(ep, ec);
+      if (ec)
+        return Status(StatusCode::kUnavailable, "cannot listen on " + shared_.options.host + ":" +
+                                                    std::to_string(ep.port()) + ": " + ec.message());
+    }
     for (int i = 0; i < n; ++i) {
       auto w = std::make_unique<Worker>();
       w->acceptor.emplace(w->ioc);
@@ -203,6 +215,7 @@ class ServerImpl : public Server {
   }
 
   uint16_t port() const override { return port_; }
+  bool stopping() const override { return shared_.stopping; }
 
   ServerStats stats() const override {
     const Counters& c = shared_.counters;

@@ -69,6 +69,8 @@ class Server {
 
   virtual uint16_t port() const = 0;
   virtual ServerStats stats() const = 0;
+  // True once Shutdown has begun (a readiness check should then say no).
+  virtual bool stopping() const = 0;
   // Stops accepting, lets requests in progress finish (for at most `drain`), closes idle
   // connections, then stops the threads. Safe from any thread (not a handler); idempotent.
   virtual void Shutdown(std::chrono::milliseconds drain) = 0;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/log.h"
 #include "model/predictor.h"
 #include "monitor/model_monitor.h"
 #include "registry/registry.h"
@@ -43,7 +44,10 @@ struct Served {
   }
 };
 
-http::Response Json(int status, const json& body) { return {status, "application/json", body.dump(), {}}; }
+// Invalid UTF-8 from a request (echoed in an error) is replaced rather than thrown on.
+http::Response Json(int status, const json& body) {
+  return {status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+}
 http::Response Error(int status, const std::string& message) { return Json(status, {{"error", message}}); }
 
 std::vector<std::string> Split(const std::string& path) {
@@ -132,6 +136,7 @@ class Impl : public ModelServer {
   }
 
   void Shutdown(std::chrono::milliseconds drain) override {
+    draining_ = true;
     {
       std::lock_guard<std::mutex> lock(watch_mu_);
       if (stopped_) return;
@@ -162,14 +167,24 @@ class Impl : public ModelServer {
     while (!watch_cv_.wait_for(lock, options_.poll_interval, [this] { return stopped_; })) {
       auto counter = meta_->RegistryChangeCounter();
       if (!counter.ok() || *counter == last_counter_) continue;
-      last_counter_ = *counter;
+      bool all_loaded = true;  // a version that fails to load is tried again at the next poll
       for (auto& s : served_) {
         Registry registry(meta_.get(), env_, "gyre serve");
         auto v = registry.Resolve(s->ref);
         if (!v.ok() || v->version == s->Get()->version) continue;
+        const int64_t old_version = s->Get()->version;
         auto next = Resolve(s->ref);
-        if (next.ok()) s->Set(std::move(*next));
+        if (!next.ok()) {
+          all_loaded = false;
+          LogWarn("serve: " + s->name + ":" + std::to_string(v->version) + " failed to load (" +
+                  next.status().ToString() + "); still serving version " + std::to_string(old_version));
+          continue;
+        }
+        s->Set(std::move(*next));
+        LogInfo("serve: " + s->name + " swapped from version " + std::to_string(old_version) + " to " +
+                std::to_string(v->version));
       }
+      if (all_loaded) last_counter_ = *counter;
     }
   }
 
@@ -183,6 +198,8 @@ class Impl : public ModelServer {
   http::Response ModelRoute(const http::Request& r, const std::vector<std::string>& parts);
   http::Response Predict(const http::Request& r, const Served& s, const std::shared_ptr<const Loaded>& l,
                          bool oip);
+  http::Response Answer(const http::Request& r, const Served& s, const std::shared_ptr<const Loaded>& l, bool oip,
+                        int64_t* rows);
   void Log(const Served& s, const Loaded& l, const Table& t, const Predictions& p, const std::string& id);
 
   Env* env_;
@@ -194,6 +211,7 @@ class Impl : public ModelServer {
   std::unique_ptr<http::Server> http_;
   Metrics metrics_;
   std::atomic<int64_t> in_flight_{0}, next_id_{0};
+  std::atomic<bool> draining_{false};
   const int64_t started_us_ = Env::Default()->NowMicros();
   std::mutex watch_mu_;
   std::condition_variable watch_cv_;
@@ -206,14 +224,17 @@ http::Response Impl::Handle(const http::Request& r) {
   const std::vector<std::string> parts = Split(r.path);
   const bool get = r.method == "GET";
   if (r.path == "/v2/health/live" && get) return Json(200, {{"live", true}});
-  if (r.path == "/v2/health/ready" && get) return Json(200, {{"ready", true}});
-  if (r.path == "/v2" && get) return Json(200, {{"name", "gyre"}, {"version", "0.1"}, {"extensions", json::array()}});
+  if (r.path == "/v2/health/ready" && get) {  // not ready once draining: balancers move on
+    const bool ready = !draining_;
+    return Json(ready ? 200 : 503, {{"ready", ready}});
+  }
+  if (r.path == "/v2" && get) return Json(200, {{"name", "gyre"}, {"version", GYRE_VERSION}, {"extensions", json::array()}});
   if ((r.path == "/ping" || r.path == "/health") && get) return {200, "application/json", "\n", {}};
-  if (r.path == "/version" && get) return {200, "text/plain", "gyre 0.1", {}};
+  if (r.path == "/version" && get) return {200, "text/plain", std::string("gyre ") + GYRE_VERSION, {}};
   if (r.path == "/metrics" && get) {
-    std::map<std::string, std::pair<int64_t, int64_t>> logs;
+    std::map<std::string, std::tuple<int64_t, int64_t, int64_t>> logs;
     for (const auto& s : served_)
-      if (s->log) logs[s->name] = {s->log->depth(), s->log->dropped()};
+      if (s->log) logs[s->name] = {s->log->depth(), s->log->dropped(), s->log->write_errors()};
     return {200, "text/plain; version=0.0.4", metrics_.Render(in_flight_, logs), {}};
   }
   if (r.path == "/invocations") {
@@ -236,27 +257,52 @@ http::Response Impl::ModelRoute(const http::Request& r, const std::vector<std::s
   const std::shared_ptr<const Loaded> l = s->Get();  // one version for the whole request
   size_t next = 3;
   if (parts.size() > 4 && parts[3] == "versions") {
-    if (parts[4] != std::to_string(l->version))
+    if (parts[4] != std::to_string(l->version)) {
+      metrics_.Record(s->name, l->version, 404, 0, 0);
       return Error(404, "model " + s->name + " is serving version " + std::to_string(l->version) + ", not " + parts[4]);
+    }
     next = 5;
   }
   const std::string action = parts.size() > next ? parts[next] : "";
-  if (parts.size() > next + 1) return Error(404, "no route " + r.path);
-  if (action.empty() && r.method == "GET") return Json(200, ModelMetadata(s->name, *l));
-  if (action == "ready" && r.method == "GET") return Json(200, {{"name", s->name}, {"ready", true}});
-  if (action == "infer" && r.method == "POST") return Predict(r, *s, l, /*oip=*/true);
-  return Error(action == "infer" ? 405 : 404, "no route " + r.method + " " + r.path);
+  if (parts.size() <= next + 1) {
+    if (action.empty() && r.method == "GET") return Json(200, ModelMetadata(s->name, *l));
+    if (action == "ready" && r.method == "GET") return Json(200, {{"name", s->name}, {"ready", true}});
+    if (action == "infer" && r.method == "POST") return Predict(r, *s, l, /*oip=*/true);
+  }
+  const int status = action == "infer" && parts.size() == next + 1 ? 405 : 404;
+  metrics_.Record(s->name, l->version, status, 0, 0);
+  return Error(status, "no route " + r.method + " " + r.path);
 }
 
+// Every inference request is counted, timed and leaves the in-flight gauge, whatever happens
+// inside: a request that breaks something unforeseen is a 500, not a stuck gauge.
 http::Response Impl::Predict(const http::Request& r, const Served& s, const std::shared_ptr<const Loaded>& l, bool oip) {
   const auto start = Clock::now();
   ++in_flight_;
+  int64_t rows = 0;
+  http::Response res;
+  try {
+    res = Answer(r, s, l, oip, &rows);
+  } catch (const json::exception& e) {
+    res = Error(400, std::string("invalid input: ") + e.what());
+  } catch (const std::exception& e) {
+    res = Error(500, "internal error");
+  }
+  res.headers.emplace_back("x-gyre-model-version", std::to_string(l->version));
+  metrics_.Record(s.name, l->version, res.status, std::chrono::duration<double>(Clock::now() - start).count(),
+                  res.status == 200 ? rows : 0);
+  --in_flight_;
+  return res;
+}
+
+http::Response Impl::Answer(const http::Request& r, const Served& s, const std::shared_ptr<const Loaded>& l, bool oip,
+                            int64_t* rows_out) {
   const ModelBundle& b = l->predictor->bundle();
   const std::string* type = r.Header("content-type");
   Result<ParsedRequest> parsed = oip ? ParseInferRequest(r.body, b.signature)
                                      : ParseInvocations(r.body, type ? *type : "application/json", b.signature);
   http::Response res;
-  int64_t rows = 0;
+  int64_t& rows = *rows_out;
   if (!parsed.ok()) {
     res = Error(400, parsed.status().ToString());
   } else {
@@ -296,12 +342,10 @@ http::Response Impl::Predict(const http::Request& r, const Served& s, const std:
       } else {
         res = Json(200, {{"predictions", preds}});
       }
+      res.headers.emplace_back("x-request-id", id);  // the id labels will be joined by
       if (s.log) Log(s, *l, parsed->table, *p, id);
     }
   }
-  res.headers.emplace_back("x-gyre-model-version", std::to_string(l->version));
-  metrics_.Record(s.name, l->version, res.status, std::chrono::duration<double>(Clock::now() - start).count(), rows);
-  --in_flight_;
   return res;
 }
 

@@ -14,7 +14,7 @@ using nlohmann::json;
 using Values = std::vector<const json*>;
 
 std::string Shown(const json& v) {
-  std::string s = v.dump();
+  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
   return s.size() > 40 ? s.substr(0, 37) + "..." : s;
 }
 
@@ -33,9 +33,14 @@ Status AppendValue(Column& col, const json& v, const std::string& field) {
       col.AppendDouble(v.get<double>());
       return Status::OK();
     case ColumnType::kInt64:
-      if (v.is_number_integer()) col.AppendInt(v.get<int64_t>());
-      else if (v.is_number() && std::nearbyint(v.get<double>()) == v.get<double>()) col.AppendInt(static_cast<int64_t>(v.get<double>()));
-      else return Bad(field, "expected an integer, got " + Shown(v));
+      if (v.is_number_integer()) {
+        col.AppendInt(v.get<int64_t>());
+      } else if (v.is_number() && std::nearbyint(v.get<double>()) == v.get<double>() &&
+                 std::fabs(v.get<double>()) < 9.2e18) {  // within int64
+        col.AppendInt(static_cast<int64_t>(v.get<double>()));
+      } else {
+        return Bad(field, "expected an integer, got " + Shown(v));
+      }
       return Status::OK();
     case ColumnType::kBool:
       if (v.is_boolean()) col.AppendBool(v.get<bool>());
@@ -210,7 +215,7 @@ json CsvValue(const std::string& text, ColumnType type) {
   double v;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size()) return text;  // reported as mistyped
-  if (type == ColumnType::kInt64 && std::nearbyint(v) == v) return static_cast<int64_t>(v);
+  if (type == ColumnType::kInt64 && std::nearbyint(v) == v && std::fabs(v) < 9.2e18) return static_cast<int64_t>(v);
   return v;
 }
 
@@ -269,7 +274,11 @@ Result<ParsedRequest> ParseInvocations(const std::string& body, const std::strin
       if (!row.is_array() || row.size() != v["columns"].size())
         return Bad(name + ".data[" + std::to_string(r) + "]", "expected a row of " + std::to_string(v["columns"].size()) + " values");
       json rec = json::object();
-      for (size_t c = 0; c < row.size(); ++c) rec[v["columns"][c].get<std::string>()] = row[c];
+      for (size_t c = 0; c < row.size(); ++c) {
+        if (!v["columns"][c].is_string())
+          return Bad(name + ".columns[" + std::to_string(c) + "]", "expected a column name (a string)");
+        rec[v["columns"][c].get<std::string>()] = row[c];
+      }
       records.push_back(std::move(rec));
     }
     t = FromRecords(sig, records, name);

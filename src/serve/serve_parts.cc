@@ -129,13 +129,13 @@ void Buckets(std::string* out, const char* metric, const std::string& model, con
          static_cast<long long>(cumulative));
   }
   Line(out, "%s_bucket{model=\"%s\",le=\"+Inf\"} %lld", metric, model.c_str(), static_cast<long long>(count));
-  Line(out, "%s_sum{model=\"%s\"} %g", metric, model.c_str(), sum);
+  Line(out, "%s_sum{model=\"%s\"} %.17g", metric, model.c_str(), sum);
   Line(out, "%s_count{model=\"%s\"} %lld", metric, model.c_str(), static_cast<long long>(count));
 }
 
 }  // namespace
 
-std::string Metrics::Render(int64_t in_flight, const std::map<std::string, std::pair<int64_t, int64_t>>& logs) const {
+std::string Metrics::Render(int64_t in_flight, const std::map<std::string, std::tuple<int64_t, int64_t, int64_t>>& logs) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::string out;
   Line(&out, "# HELP gyre_requests_total Inference requests by model, version and HTTP status.");
@@ -158,13 +158,18 @@ std::string Metrics::Render(int64_t in_flight, const std::map<std::string, std::
   Line(&out, "gyre_in_flight_requests %lld", static_cast<long long>(in_flight));
   Line(&out, "# HELP gyre_prediction_log_queue Records waiting for the prediction log writer.");
   Line(&out, "# TYPE gyre_prediction_log_queue gauge");
-  for (const auto& [model, depth_dropped] : logs)
-    Line(&out, "gyre_prediction_log_queue{model=\"%s\"} %lld", model.c_str(), static_cast<long long>(depth_dropped.first));
+  for (const auto& [model, log] : logs)
+    Line(&out, "gyre_prediction_log_queue{model=\"%s\"} %lld", model.c_str(), static_cast<long long>(std::get<0>(log)));
   Line(&out, "# HELP gyre_prediction_log_dropped_total Records dropped because the log queue was full.");
   Line(&out, "# TYPE gyre_prediction_log_dropped_total counter");
-  for (const auto& [model, depth_dropped] : logs)
+  for (const auto& [model, log] : logs)
     Line(&out, "gyre_prediction_log_dropped_total{model=\"%s\"} %lld", model.c_str(),
-         static_cast<long long>(depth_dropped.second));
+         static_cast<long long>(std::get<1>(log)));
+  Line(&out, "# HELP gyre_prediction_log_write_errors_total Records the log writer failed to write.");
+  Line(&out, "# TYPE gyre_prediction_log_write_errors_total counter");
+  for (const auto& [model, log] : logs)
+    Line(&out, "gyre_prediction_log_write_errors_total{model=\"%s\"} %lld", model.c_str(),
+         static_cast<long long>(std::get<2>(log)));
   return out;
 }
 

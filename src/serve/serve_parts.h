@@ -55,7 +55,8 @@ class Metrics {
  public:
   void Record(const std::string& model, int64_t version, int status, double seconds, int64_t rows);
   void RecordOther(int status);  // requests that named no model
-  std::string Render(int64_t in_flight, const std::map<std::string, std::pair<int64_t, int64_t>>& logs) const;
+  // `logs`: per model, the log queue's depth, records dropped and records that failed to write.
+  std::string Render(int64_t in_flight, const std::map<std::string, std::tuple<int64_t, int64_t, int64_t>>& logs) const;
 
  private:
   static constexpr std::array<double, 12> kLatency = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,

@@ -171,6 +171,8 @@ TEST_F(HttpServerTest, ShutdownDrainsRequestsInProgress) {
     cv.wait(lock, [&] { return entered; });
   }
   std::thread stopper([&] { server_->Shutdown(std::chrono::milliseconds(5000)); });
+  // Release the handler only once the shutdown has begun.
+  while (!server_->stopping()) std::this_thread::yield();
   {
     std::lock_guard<std::mutex> lock(mu);
     release = true;
@@ -190,6 +192,12 @@ TEST(HttpServerStartTest, ABadHostOrBusyPortIsAnError) {
   ServerOptions o;
   o.host = "not-an-ip";
   EXPECT_EQ(Server::Start(o, Echo).status().code(), StatusCode::kInvalidArgument);
+  auto first = Server::Start(ServerOptions{}, Echo);
+  ASSERT_TRUE(first.ok());
+  ServerOptions same;
+  same.port = (*first)->port();
+  auto second = Server::Start(same, Echo);
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);  // not a silent second listener
 }
 
 }  // namespace

@@ -169,9 +169,10 @@ TEST_F(ModelServerTest, EveryFormatPredictsWhatGyrePredictDoes) {
 
 TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
   json rec = Records()[0];
-  json wrong_type = rec, missing = rec;
+  json wrong_type = rec, missing = rec, huge = rec;
   wrong_type["amount"] = "lots";
   missing.erase("hour");
+  huge["hour"] = 1e300;
   struct Case {
     std::string path, body, type, expect;
   };
@@ -184,6 +185,9 @@ TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
       {"/invocations", json{{"dataframe_split", {{"columns", {"a"}}, {"data", {{1, 2}}}}}}.dump(), "application/json",
        "dataframe_split.data[0]"},
       {"/invocations", "amount\n1\n", "text/csv", "hour"},
+      {"/invocations", json{{"dataframe_records", {huge}}}.dump(), "application/json", "expected an integer"},
+      {"/invocations", R"({"dataframe_split": {"columns": [1], "data": [[2]]}})", "application/json", "columns[0]"},
+      {"/invocations", "merchant_category\n\xff\xfe\n", "text/csv", "missing input"},
       {"/v2/models/fraud/infer", "[]", "application/json", "inputs"},
       {"/v2/models/fraud/infer", json{{"inputs", {{{"name", "nosuch"}, {"data", {1}}}}}}.dump(), "application/json",
        "nosuch"},
@@ -195,7 +199,10 @@ TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
     EXPECT_EQ(Status(r), 400) << k.body;
     EXPECT_NE(Body(r).find(k.expect), std::string::npos) << k.body << " -> " << Body(r);
   }
-  EXPECT_EQ(Status(Call(Post("/invocations", json{{"dataframe_records", {rec}}}.dump()))), 200);
+  const std::string good = Call(Post("/invocations", json{{"dataframe_records", {rec}}}.dump()));
+  EXPECT_EQ(Status(good), 200);
+  EXPECT_NE(good.find("x-request-id: req-"), std::string::npos);  // the id a label joins on
+  EXPECT_NE(Body(Call(Get("/metrics"))).find("gyre_in_flight_requests 0"), std::string::npos);
 }
 
 TEST_F(ModelServerTest, PredictionsAreLoggedAndCounted) {
