@@ -11,7 +11,7 @@ namespace gyre {
 namespace {
 
 struct ServeArgs {
-  std::vector<std::string> models;
+  std::vector<std::string> models, canaries, shadows;
   std::string host = "127.0.0.1";
   int port = 8080;
   int threads = 0;
@@ -29,6 +29,15 @@ Status Serve(CliContext& ctx, const ServeArgs& a) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   serve::ServeOptions o;
   o.models = a.models;
+  for (const std::string& c : a.canaries) {  // REF=PERCENT
+    const size_t eq = c.rfind('=');
+    char* end = nullptr;
+    const double percent = eq == std::string::npos ? 0 : std::strtod(c.c_str() + eq + 1, &end);
+    if (eq == std::string::npos || !end || *end != '\0' || !(percent > 0 && percent <= 100))
+      return InvalidArgument("--canary " + c + ": expected MODEL_REF=PERCENT, e.g. fraud:challenger=10");
+    o.canaries.emplace_back(c.substr(0, eq), percent);
+  }
+  o.shadows = a.shadows;
   o.http.host = a.host;
   o.http.port = static_cast<uint16_t>(a.port);
   o.http.threads = a.threads;
@@ -36,6 +45,8 @@ Status Serve(CliContext& ctx, const ServeArgs& a) {
   ASSIGN_OR_RETURN(auto server, serve::ModelServer::Start(ctx.env, ctx.layout(), o));
   for (const auto& [name, version] : server->Serving())
     ctx.out << "serving " << name << ":" << version << "\n";
+  for (const auto& [ref, percent] : o.canaries) ctx.out << "canary " << ref << " takes " << percent << "% of its model's requests\n";
+  for (const std::string& ref : o.shadows) ctx.out << "shadow " << ref << " sees a copy of its model's requests\n";
   ctx.out << "listening on http://" << a.host << ":" << server->port() << " (Ctrl-C stops)" << std::endl;
   int sig = 0;
   sigwait(&signals, &sig);
@@ -60,6 +71,8 @@ void AddServeCommand(CLI::App& app, CliContext& ctx, Action* action) {
   c->add_option("--port", s->port, "port (default 8080; 0 picks a free one)");
   c->add_option("--threads", s->threads, "server threads (default: one per core)");
   c->add_flag("--no-log", s->no_log, "do not write the prediction log");
+  c->add_option("--canary", s->canaries, "MODEL_REF=PERCENT: that share of a served model's requests to this version (sticky per x-request-id)");
+  c->add_option("--shadow", s->shadows, "MODEL_REF: a copy of a served model's requests to this version, answers only logged");
   c->callback([&ctx, action, s] { *action = [&ctx, s] { return Serve(ctx, *s); }; });
 }
 

@@ -26,13 +26,11 @@ struct Loaded {
   std::unique_ptr<Predictor> predictor;
 };
 
-// One served model: what its reference resolves to now, swapped whole when the alias moves.
-struct Served {
-  std::string name;
+// A model reference and what it resolves to now, swapped whole when its alias moves.
+struct Slot {
   ModelRef ref;
   mutable std::mutex mu;
   std::shared_ptr<const Loaded> current;
-  std::unique_ptr<AsyncLog> log;
 
   std::shared_ptr<const Loaded> Get() const {
     std::lock_guard<std::mutex> lock(mu);
@@ -43,6 +41,24 @@ struct Served {
     current = std::move(next);  // requests holding the old one finish on it
   }
 };
+
+// One served model: its main version, and optionally a canary (a share of the traffic) and a
+// shadow (a copy of the traffic, answers logged, not returned).
+struct Served {
+  std::string name;
+  Slot primary;
+  std::unique_ptr<Slot> canary, shadow;
+  double canary_percent = 0;
+  std::unique_ptr<AsyncLog> log;
+};
+
+uint64_t Mix(uint64_t x) {  // splitmix64's finalizer
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
 
 // Invalid UTF-8 from a request (echoed in an error) is replaced rather than thrown on.
 http::Response Json(int status, const json& body) {
@@ -111,15 +127,25 @@ class Impl : public ModelServer {
     if (options_.models.empty()) return InvalidArgument("give at least one model to serve");
     for (const std::string& text : options_.models) {
       auto s = std::make_unique<Served>();
-      ASSIGN_OR_RETURN(s->ref, ParseModelRef(text));
-      s->name = s->ref.name;
+      ASSIGN_OR_RETURN(s->primary.ref, ParseModelRef(text));
+      s->name = s->primary.ref.name;
       for (const auto& other : served_)
         if (other->name == s->name) return InvalidArgument("model " + s->name + " is named twice");
-      ASSIGN_OR_RETURN(std::shared_ptr<const Loaded> loaded, Resolve(s->ref));
-      s->Set(std::move(loaded));
+      ASSIGN_OR_RETURN(std::shared_ptr<const Loaded> loaded, Resolve(s->primary.ref));
+      s->primary.Set(std::move(loaded));
       if (options_.log_predictions)
         s->log = std::make_unique<AsyncLog>(env_, home_.ModelLogDir(s->name), options_.log_queue);
       served_.push_back(std::move(s));
+    }
+    for (const auto& [text, percent] : options_.canaries) {
+      if (!(percent > 0 && percent <= 100)) return InvalidArgument("canary " + text + ": the share must be in (0, 100]");
+      ASSIGN_OR_RETURN(Served * s, SideOf(text, "canary"));
+      ASSIGN_OR_RETURN(s->canary, LoadSlot(text));
+      s->canary_percent = percent;
+    }
+    for (const std::string& text : options_.shadows) {
+      ASSIGN_OR_RETURN(Served * s, SideOf(text, "shadow"));
+      ASSIGN_OR_RETURN(s->shadow, LoadSlot(text));
     }
     ASSIGN_OR_RETURN(last_counter_, meta_->RegistryChangeCounter());
     ASSIGN_OR_RETURN(http_, http::Server::Start(options_.http, [this](const http::Request& r) { return Handle(r); }));
@@ -131,7 +157,7 @@ class Impl : public ModelServer {
 
   std::vector<std::pair<std::string, int64_t>> Serving() const override {
     std::vector<std::pair<std::string, int64_t>> out;
-    for (const auto& s : served_) out.emplace_back(s->name, s->Get()->version);
+    for (const auto& s : served_) out.emplace_back(s->name, s->primary.Get()->version);
     return out;
   }
 
@@ -160,6 +186,44 @@ class Impl : public ModelServer {
     return std::shared_ptr<const Loaded>(std::move(loaded));
   }
 
+  // The served model a canary or shadow reference belongs to (by model name).
+  Result<Served*> SideOf(const std::string& text, const char* what) {
+    ASSIGN_OR_RETURN(ModelRef ref, ParseModelRef(text));
+    for (auto& s : served_)
+      if (s->name == ref.name) {
+        if ((std::string(what) == "canary" ? s->canary : s->shadow) != nullptr)
+          return InvalidArgument(std::string(what) + " " + text + ": model " + ref.name + " already has one");
+        return s.get();
+      }
+    return InvalidArgument(std::string(what) + " " + text + ": model " + ref.name + " is not served (give it as a MODEL_REF)");
+  }
+
+  Result<std::unique_ptr<Slot>> LoadSlot(const std::string& text) {
+    auto slot = std::make_unique<Slot>();
+    ASSIGN_OR_RETURN(slot->ref, ParseModelRef(text));
+    ASSIGN_OR_RETURN(std::shared_ptr<const Loaded> loaded, Resolve(slot->ref));
+    slot->Set(std::move(loaded));
+    return slot;
+  }
+
+  // Re-resolves one slot's reference; false when its new version failed to load.
+  bool Refresh(Slot& slot, const std::string& label) {
+    Registry registry(meta_.get(), env_, "gyre serve");
+    auto v = registry.Resolve(slot.ref);
+    const int64_t old_version = slot.Get()->version;
+    if (!v.ok() || v->version == old_version) return true;
+    auto next = Resolve(slot.ref);
+    if (!next.ok()) {
+      LogWarn("serve: " + label + " " + slot.ref.name + ":" + std::to_string(v->version) + " failed to load (" +
+              next.status().ToString() + "); still serving version " + std::to_string(old_version));
+      return false;
+    }
+    slot.Set(std::move(*next));
+    LogInfo("serve: " + label + " " + slot.ref.name + " swapped from version " + std::to_string(old_version) +
+            " to " + std::to_string(v->version));
+    return true;
+  }
+
   // Polls the registry's change counter; a moved alias loads the new version beside the old
   // one and swaps it in. A version that fails to load leaves the old one serving.
   void Watch() {
@@ -169,20 +233,9 @@ class Impl : public ModelServer {
       if (!counter.ok() || *counter == last_counter_) continue;
       bool all_loaded = true;  // a version that fails to load is tried again at the next poll
       for (auto& s : served_) {
-        Registry registry(meta_.get(), env_, "gyre serve");
-        auto v = registry.Resolve(s->ref);
-        if (!v.ok() || v->version == s->Get()->version) continue;
-        const int64_t old_version = s->Get()->version;
-        auto next = Resolve(s->ref);
-        if (!next.ok()) {
-          all_loaded = false;
-          LogWarn("serve: " + s->name + ":" + std::to_string(v->version) + " failed to load (" +
-                  next.status().ToString() + "); still serving version " + std::to_string(old_version));
-          continue;
-        }
-        s->Set(std::move(*next));
-        LogInfo("serve: " + s->name + " swapped from version " + std::to_string(old_version) + " to " +
-                std::to_string(v->version));
+        all_loaded &= Refresh(s->primary, "model");
+        if (s->canary) all_loaded &= Refresh(*s->canary, "canary of");
+        if (s->shadow) all_loaded &= Refresh(*s->shadow, "shadow of");
       }
       if (all_loaded) last_counter_ = *counter;
     }
@@ -200,6 +253,8 @@ class Impl : public ModelServer {
                          bool oip);
   http::Response Answer(const http::Request& r, const Served& s, const std::shared_ptr<const Loaded>& l, bool oip,
                         int64_t* rows);
+  std::shared_ptr<const Loaded> Choose(const Served& s, const http::Request& r);
+  void Shadow(const Served& s, const Table& table, const std::string& id);
   void Log(const Served& s, const Loaded& l, const Table& t, const Predictions& p, const std::string& id);
 
   Env* env_;
@@ -212,6 +267,7 @@ class Impl : public ModelServer {
   Metrics metrics_;
   std::atomic<int64_t> in_flight_{0}, next_id_{0};
   std::atomic<bool> draining_{false};
+  std::atomic<uint64_t> next_pick_{0};
   const int64_t started_us_ = Env::Default()->NowMicros();
   std::mutex watch_mu_;
   std::condition_variable watch_cv_;
@@ -240,7 +296,7 @@ http::Response Impl::Handle(const http::Request& r) {
   if (r.path == "/invocations") {
     if (r.method != "POST") return Error(405, "POST a body to /invocations");
     const Served& s = *served_.front();  // MLflow's server serves one model: the first
-    return Predict(r, s, s.Get(), /*oip=*/false);
+    return Predict(r, s, Choose(s, r), /*oip=*/false);
   }
   if (parts.size() >= 3 && parts[0] == "v2" && parts[1] == "models") return ModelRoute(r, parts);
   metrics_.RecordOther(404);
@@ -254,9 +310,10 @@ http::Response Impl::ModelRoute(const http::Request& r, const std::vector<std::s
     metrics_.RecordOther(404);
     return Error(404, "no model named " + parts[2] + " is served here");
   }
-  const std::shared_ptr<const Loaded> l = s->Get();  // one version for the whole request
+  std::shared_ptr<const Loaded> l = s->primary.Get();  // one version for the whole request
   size_t next = 3;
   if (parts.size() > 4 && parts[3] == "versions") {
+    if (s->canary && parts[4] == std::to_string(s->canary->Get()->version)) l = s->canary->Get();
     if (parts[4] != std::to_string(l->version)) {
       metrics_.Record(s->name, l->version, 404, 0, 0);
       return Error(404, "model " + s->name + " is serving version " + std::to_string(l->version) + ", not " + parts[4]);
@@ -267,7 +324,7 @@ http::Response Impl::ModelRoute(const http::Request& r, const std::vector<std::s
   if (parts.size() <= next + 1) {
     if (action.empty() && r.method == "GET") return Json(200, ModelMetadata(s->name, *l));
     if (action == "ready" && r.method == "GET") return Json(200, {{"name", s->name}, {"ready", true}});
-    if (action == "infer" && r.method == "POST") return Predict(r, *s, l, /*oip=*/true);
+    if (action == "infer" && r.method == "POST") return Predict(r, *s, next == 5 ? l : Choose(*s, r), /*oip=*/true);
   }
   const int status = action == "infer" && parts.size() == next + 1 ? 405 : 404;
   metrics_.Record(s->name, l->version, status, 0, 0);
@@ -344,9 +401,29 @@ http::Response Impl::Answer(const http::Request& r, const Served& s, const std::
       }
       res.headers.emplace_back("x-request-id", id);  // the id labels will be joined by
       if (s.log) Log(s, *l, parsed->table, *p, id);
+      if (s.shadow) Shadow(s, parsed->table, id);
     }
   }
   return res;
+}
+
+// The canary takes its share of requests: by the request id when there is one (the same id
+// always goes to the same version), else spread evenly.
+std::shared_ptr<const Loaded> Impl::Choose(const Served& s, const http::Request& r) {
+  if (!s.canary) return s.primary.Get();
+  const std::string* id = r.Header("x-request-id");
+  const uint64_t h = id ? Mix(std::hash<std::string>{}(*id)) : Mix(static_cast<uint64_t>(next_pick_++));
+  const bool canary = static_cast<double>(h % 10000) < s.canary_percent * 100;
+  return canary ? s.canary->Get() : s.primary.Get();
+}
+
+// The shadow predicts the same rows; its answers go to the log under its own version and are
+// never returned, and its failures never touch the request.
+void Impl::Shadow(const Served& s, const Table& table, const std::string& id) {
+  const std::shared_ptr<const Loaded> sh = s.shadow->Get();
+  EncodeReport report;
+  auto p = sh->predictor->Predict(table, &report);
+  if (p.ok() && s.log) Log(s, *sh, table, *p, id);
 }
 
 void Impl::Log(const Served& s, const Loaded& l, const Table& t, const Predictions& p, const std::string& id) {

@@ -17,6 +17,10 @@ namespace gyre::serve {
 
 struct ServeOptions {
   std::vector<std::string> models;  // NAME, NAME:VERSION or NAME:ALIAS; one per model name
+  // A second version of a served model taking a share (percent) of its requests, sticky per
+  // x-request-id; and a version that sees a copy of every request, its answers only logged.
+  std::vector<std::pair<std::string, double>> canaries;
+  std::vector<std::string> shadows;
   http::ServerOptions http;
   bool log_predictions = true;
   size_t log_queue = 1 << 16;  // records waiting for the log writer; beyond it they are dropped

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -58,7 +59,7 @@ class ModelServerTest : public ::testing::Test {
     server_ = std::move(*s);
   }
   void TearDown() override {
-    server_->Shutdown(std::chrono::milliseconds(2000));
+    if (server_) server_->Shutdown(std::chrono::milliseconds(2000));
     Cli({"models", "alias", "fraud", "1", "champion"});  // each test starts from version 1
   }
 
@@ -260,6 +261,83 @@ TEST_F(ModelServerTest, AMovedAliasIsFollowedWithoutAFailedRequest) {
   EXPECT_EQ(server_->Serving()[0].second, 2);
   EXPECT_EQ(failed, 0);
   EXPECT_EQ(versions, (std::set<std::string>{"1", "2"}));
+}
+
+class CanaryShadowTest : public ModelServerTest {
+ protected:
+  void SetUp() override {}  // each test starts its own server
+  void Start(ServeOptions o) {
+    o.models = {"fraud:1"};
+    o.http.threads = 2;
+    auto s = ModelServer::Start(Env::Default(), HomeLayout(F("home")), o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    server_ = std::move(*s);
+  }
+  std::string Version(const std::string& response) {
+    const size_t at = response.find("x-gyre-model-version: ");
+    return at == std::string::npos ? "" : response.substr(at + 22, 1);
+  }
+};
+
+TEST_F(CanaryShadowTest, TheCanaryTakesItsShareStickyPerRequestId) {
+  ServeOptions o;
+  o.canaries = {{"fraud:2", 30}};
+  Start(o);
+  const std::string body = json{{"dataframe_records", {Records()[0]}}}.dump();
+  int canary = 0;
+  const int n = 600;
+  Client c(server_->port());
+  for (int i = 0; i < n; ++i) {
+    c.Send("POST /invocations HTTP/1.1\r\nHost: x\r\nx-request-id: r" + std::to_string(i) +
+           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+    auto r = c.Responses(1);
+    ASSERT_EQ(r.size(), 1u);
+    ASSERT_EQ(Status(r[0]), 200);
+    canary += Version(r[0]) == "2";
+    if (i < 20) {  // the same id again: the same version
+      c.Send("POST /invocations HTTP/1.1\r\nHost: x\r\nx-request-id: r" + std::to_string(i) +
+             "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+      auto again = c.Responses(1);
+      ASSERT_EQ(again.size(), 1u);
+      EXPECT_EQ(Version(again[0]), Version(r[0]));
+    }
+  }
+  // 30% of 600 is 180; the binomial standard deviation is about 11.
+  EXPECT_GT(canary, 180 - 45);
+  EXPECT_LT(canary, 180 + 45);
+  EXPECT_EQ(Status(Call(Get("/v2/models/fraud/versions/2/ready"))), 200);  // the canary by version
+}
+
+TEST_F(CanaryShadowTest, TheShadowSeesEveryRequestAndAnswersNone) {
+  ServeOptions o;
+  o.shadows = {"fraud:2"};
+  Start(o);
+  const json records = Records();
+  for (int i = 0; i < 10; ++i) {
+    const std::string r = Call(Post("/invocations", json{{"dataframe_records", {records[i]}}}.dump()));
+    ASSERT_EQ(Status(r), 200);
+    EXPECT_EQ(Version(r), "1");
+  }
+  server_->Shutdown(std::chrono::milliseconds(2000));
+  auto logged = ReadPredictionLog(Env::Default(), F("home/logs/fraud"));
+  ASSERT_TRUE(logged.ok());
+  std::map<int64_t, std::set<std::string>> ids;
+  for (const PredictionRecord& r : *logged) ids[r.model_version].insert(r.request_id);
+  // The same ten requests, once as answered and once as the shadow saw them.
+  std::set<std::string> answered;
+  for (const std::string& id : ids[1])
+    if (ids[2].count(id)) answered.insert(id);
+  EXPECT_GE(answered.size(), 10u);
+}
+
+TEST_F(CanaryShadowTest, CanaryAndShadowMustBelongToAServedModel) {
+  HomeLayout home(F("home"));
+  ServeOptions o;
+  o.models = {"fraud:1"};
+  o.canaries = {{"other:1", 10}};
+  EXPECT_EQ(ModelServer::Start(Env::Default(), home, o).status().code(), StatusCode::kInvalidArgument);
+  o.canaries = {{"fraud:2", 0}};
+  EXPECT_EQ(ModelServer::Start(Env::Default(), home, o).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace
