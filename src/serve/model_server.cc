@@ -1,6 +1,8 @@
 #include "serve/model_server.h"
 
 #include <atomic>
+#include <charconv>
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -102,16 +104,74 @@ json ModelMetadata(const std::string& name, const Loaded& l) {
           {"inputs", inputs}, {"outputs", outputs}};
 }
 
-// Row r's class name (or value) and class probabilities.
-json PredictionValue(const ModelBundle& b, const Predictions& p, int64_t r) {
-  const float* v = &p.values[static_cast<size_t>(r * p.width)];
-  if (b.task == Task::kRegression) return v[0];
-  return b.signature.classes[static_cast<size_t>(p.predicted_class[static_cast<size_t>(r)])];
-}
-
+// Row r's probability of class c.
 double Probability(const ModelBundle& b, const Predictions& p, int64_t r, size_t c) {
   const float* v = &p.values[static_cast<size_t>(r * p.width)];
   return b.task == Task::kBinary ? (c == 0 ? 1.0 - v[0] : v[0]) : v[c];
+}
+
+void AppendNumber(std::string* out, double v) {
+  if (!std::isfinite(v)) {
+    *out += "null";
+    return;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest, as nlohmann writes
+  out->append(buf, end);
+}
+
+// The answers are written straight into a string: building a JSON tree per row cost more than
+// predicting the rows.
+std::string MlflowAnswer(const ModelBundle& b, const Predictions& p) {
+  std::vector<std::string> names, keys;
+  for (const std::string& c : b.signature.classes) {
+    names.push_back(json(c).dump());
+    keys.push_back("," + json("p_" + c).dump() + ":");
+  }
+  std::string out = "{\"predictions\":[";
+  out.reserve(static_cast<size_t>(p.rows) * (16 + 28 * keys.size()));
+  for (int64_t i = 0; i < p.rows; ++i) {
+    if (i) out += ',';
+    if (b.task == Task::kRegression) {
+      AppendNumber(&out, p.values[static_cast<size_t>(i)]);
+      continue;
+    }
+    out += "{\"prediction\":" + names[static_cast<size_t>(p.predicted_class[static_cast<size_t>(i)])];
+    for (size_t c = 0; c < keys.size(); ++c) {
+      out += keys[c];
+      AppendNumber(&out, Probability(b, p, i, c));
+    }
+    out += '}';
+  }
+  return out + "]}";
+}
+
+std::string OipAnswer(const std::string& model, int64_t version, const std::string& id, const ModelBundle& b,
+                      const Predictions& p) {
+  const bool regression = b.task == Task::kRegression;
+  std::string out = "{\"model_name\":" + json(model).dump() + ",\"model_version\":\"" + std::to_string(version) +
+                    "\",\"id\":" + json(id).dump(-1, ' ', false, json::error_handler_t::replace) +
+                    ",\"outputs\":[{\"name\":\"prediction\",\"datatype\":\"" + (regression ? "FP64" : "BYTES") +
+                    "\",\"shape\":[" + std::to_string(p.rows) + "],\"data\":[";
+  std::vector<std::string> names;
+  for (const std::string& c : b.signature.classes) names.push_back(json(c).dump());
+  for (int64_t i = 0; i < p.rows; ++i) {
+    if (i) out += ',';
+    if (regression) AppendNumber(&out, p.values[static_cast<size_t>(i)]);
+    else out += names[static_cast<size_t>(p.predicted_class[static_cast<size_t>(i)])];
+  }
+  out += "]}";
+  if (!regression) {
+    out += ",{\"name\":\"probabilities\",\"datatype\":\"FP64\",\"shape\":[" + std::to_string(p.rows) + "," +
+           std::to_string(names.size()) + "],\"data\":[";
+    for (int64_t i = 0; i < p.rows; ++i)
+      for (size_t c = 0; c < names.size(); ++c) {
+        if (i || c) out += ',';
+        AppendNumber(&out, Probability(b, p, i, c));
+      }
+    out += "]}";
+  }
+  return out + "]}";
 }
 
 class Impl : public ModelServer {
@@ -254,8 +314,9 @@ class Impl : public ModelServer {
   http::Response Answer(const http::Request& r, const Served& s, const std::shared_ptr<const Loaded>& l, bool oip,
                         int64_t* rows);
   std::shared_ptr<const Loaded> Choose(const Served& s, const http::Request& r);
-  void Shadow(const Served& s, const Table& table, const std::string& id);
-  void Log(const Served& s, const Loaded& l, const Table& t, const Predictions& p, const std::string& id);
+
+  void Log(const Served& s, std::shared_ptr<const Loaded> l, std::shared_ptr<const Table> table,
+           std::shared_ptr<const Predictions> p, const std::string& id);
 
   Env* env_;
   HomeLayout home_;
@@ -373,35 +434,11 @@ http::Response Impl::Answer(const http::Request& r, const Served& s, const std::
       if (id.empty())
         if (const std::string* h = r.Header("x-request-id")) id = *h;
       if (id.empty()) id = "req-" + std::to_string(started_us_) + "-" + std::to_string(next_id_++);
-      json preds = json::array();
-      std::vector<double> probs;
-      for (int64_t i = 0; i < p->rows; ++i) {
-        json v = PredictionValue(b, *p, i);
-        if (b.task != Task::kRegression) {
-          json rec = {{"prediction", v}};
-          for (size_t c = 0; c < b.signature.classes.size(); ++c) {
-            probs.push_back(Probability(b, *p, i, c));
-            rec["p_" + b.signature.classes[c]] = probs.back();
-          }
-          preds.push_back(oip ? v : rec);
-        } else {
-          preds.push_back(v);
-        }
-      }
-      if (oip) {
-        json outputs = json::array({{{"name", "prediction"}, {"datatype", b.task == Task::kRegression ? "FP64" : "BYTES"},
-                                     {"shape", {p->rows}}, {"data", preds}}});
-        if (b.task != Task::kRegression)
-          outputs.push_back({{"name", "probabilities"}, {"datatype", "FP64"},
-                             {"shape", {p->rows, static_cast<int64_t>(b.signature.classes.size())}}, {"data", probs}});
-        res = Json(200, {{"model_name", s.name}, {"model_version", std::to_string(l->version)}, {"id", id},
-                         {"outputs", outputs}});
-      } else {
-        res = Json(200, {{"predictions", preds}});
-      }
+      res = {200, "application/json", oip ? OipAnswer(s.name, l->version, id, b, *p) : MlflowAnswer(b, *p), {}};
       res.headers.emplace_back("x-request-id", id);  // the id labels will be joined by
-      if (s.log) Log(s, *l, parsed->table, *p, id);
-      if (s.shadow) Shadow(s, parsed->table, id);
+      if (s.log)
+        Log(s, l, std::make_shared<const Table>(std::move(parsed->table)),
+            std::make_shared<const Predictions>(std::move(*p)), id);
     }
   }
   return res;
@@ -417,27 +454,44 @@ std::shared_ptr<const Loaded> Impl::Choose(const Served& s, const http::Request&
   return canary ? s.canary->Get() : s.primary.Get();
 }
 
-// The shadow predicts the same rows; its answers go to the log under its own version and are
-// never returned, and its failures never touch the request.
-void Impl::Shadow(const Served& s, const Table& table, const std::string& id) {
-  const std::shared_ptr<const Loaded> sh = s.shadow->Get();
-  EncodeReport report;
-  auto p = sh->predictor->Predict(table, &report);
-  if (p.ok() && s.log) Log(s, *sh, table, *p, id);
-}
-
-void Impl::Log(const Served& s, const Loaded& l, const Table& t, const Predictions& p, const std::string& id) {
+// The records of one answered request (one per row; a request of several rows logs
+// "<id>/<row>").
+std::vector<PredictionRecord> Records(const Loaded& l, const Table& t, const Predictions& p, const std::string& id,
+                                      int64_t time_us) {
   const ModelBundle& b = l.predictor->bundle();
-  const int64_t now = env_->NowMicros();
+  std::vector<PredictionRecord> out(static_cast<size_t>(p.rows));
   for (int64_t i = 0; i < p.rows; ++i) {
-    PredictionRecord rec;
+    PredictionRecord& rec = out[static_cast<size_t>(i)];
     rec.request_id = p.rows == 1 ? id : id + "/" + std::to_string(i);
-    rec.time_us = now;
+    rec.time_us = time_us;
     rec.model_version = l.version;
     rec.inputs_json = InputsJson(t, b.signature, i);
     rec.outputs_json = OutputsJson(b, p, i);
-    s.log->Push(std::move(rec));
   }
+  return out;
+}
+
+// Hands the request's rows and answers to the log writer, which formats them (and runs the
+// shadow's prediction, whose answers are logged under its own version and never returned).
+void Impl::Log(const Served& s, std::shared_ptr<const Loaded> l, std::shared_ptr<const Table> table,
+               std::shared_ptr<const Predictions> p, const std::string& id) {
+  std::shared_ptr<const Loaded> shadow = s.shadow ? s.shadow->Get() : nullptr;
+  const int64_t now = env_->NowMicros();
+  const int64_t rows = p->rows * (shadow ? 2 : 1);
+  s.log->Push(
+      [l = std::move(l), table = std::move(table), p = std::move(p), shadow = std::move(shadow), id, now] {
+        std::vector<PredictionRecord> out = Records(*l, *table, *p, id, now);
+        if (shadow) {
+          EncodeReport report;
+          auto sp = shadow->predictor->Predict(*table, &report);
+          if (sp.ok()) {
+            std::vector<PredictionRecord> more = Records(*shadow, *table, *sp, id, now);
+            out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+          }
+        }
+        return out;
+      },
+      rows);
 }
 
 }  // namespace

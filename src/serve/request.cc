@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "serve/records_sax.h"
+
 namespace gyre::serve {
 namespace {
 
@@ -251,6 +253,10 @@ Result<ParsedRequest> ParseInvocations(const std::string& body, const std::strin
   ParsedRequest out;
   if (content_type.rfind("text/csv", 0) == 0) {
     ASSIGN_OR_RETURN(out.table, FromCsv(body, sig));
+    return out;
+  }
+  if (auto fast = ParseRecordsFast(body, sig)) {  // the common shape, without a JSON tree
+    ASSIGN_OR_RETURN(out.table, std::move(*fast));
     return out;
   }
   ASSIGN_OR_RETURN(json j, ParseJson(body));

@@ -17,26 +17,27 @@ AsyncLog::~AsyncLog() {
   thread_.join();
 }
 
-bool AsyncLog::Push(PredictionRecord record) {
-  size_t queued;
+bool AsyncLog::Push(Job job, int64_t records) {
+  int64_t queued;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (queue_.size() >= capacity_) {
-      ++dropped_;
+    if (queued_records_ + records > static_cast<int64_t>(capacity_)) {
+      dropped_ += records;
       return false;
     }
-    queue_.push_back(std::move(record));
-    queued = queue_.size();
+    queue_.push_back(std::move(job));
+    queued_records_ += records;
+    queued = queued_records_;
   }
   // The writer wakes by itself every few milliseconds; a request wakes it only when much is
   // waiting, so that serving does not pay a thread switch per prediction.
-  if (queued >= kWakeAt) cv_.notify_one();
+  if (queued >= static_cast<int64_t>(kWakeAt)) cv_.notify_one();
   return true;
 }
 
 int64_t AsyncLog::depth() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return static_cast<int64_t>(queue_.size());
+  return queued_records_;
 }
 
 void AsyncLog::Flush() {
@@ -52,12 +53,15 @@ void AsyncLog::Run() {
   std::unique_ptr<PredictionLogWriter> writer;
   auto last_sync = std::chrono::steady_clock::now();
   for (;;) {
-    std::deque<PredictionRecord> batch;
+    std::deque<Job> batch;
     bool stopping, flushing;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, kWriteEvery, [this] { return stop_ || flush_requested_ || queue_.size() >= kWakeAt; });
+      cv_.wait_for(lock, kWriteEvery, [this] {
+        return stop_ || flush_requested_ || queued_records_ >= static_cast<int64_t>(kWakeAt);
+      });
       batch.swap(queue_);
+      queued_records_ = 0;
       stopping = stop_;
       flushing = flush_requested_;
       writing_ = true;
@@ -66,8 +70,9 @@ void AsyncLog::Run() {
       auto w = PredictionLogWriter::Open(env_, dir_);
       if (w.ok()) writer = std::move(*w);
     }
-    for (const PredictionRecord& r : batch)
-      if (!writer || !writer->Append(r).ok()) ++write_errors_;
+    for (Job& job : batch)
+      for (const PredictionRecord& r : job())
+        if (!writer || !writer->Append(r).ok()) ++write_errors_;
     const auto now = std::chrono::steady_clock::now();
     if (writer && (stopping || flushing || now - last_sync >= kSyncEvery)) {
       if (!writer->Sync().ok()) ++write_errors_;

@@ -7,25 +7,30 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <tuple>
+#include <vector>
 
 #include "core/env.h"
 #include "monitor/prediction_log.h"
 
 namespace gyre::serve {
 
-// Writes records to one model's prediction log on its own thread. Push never blocks a request:
-// past `capacity` waiting records it drops the record and counts it.
+// Writes records to one model's prediction log on its own thread. A request hands over a job
+// that makes its records (formatting them, and a shadow's prediction, happen on the writer's
+// thread, not the request's). Push never blocks: past `capacity` waiting records it drops the
+// job and counts its records.
 class AsyncLog {
  public:
   AsyncLog(Env* env, std::string dir, size_t capacity);
   ~AsyncLog();  // writes what is queued, then stops
-  bool Push(PredictionRecord record);
+  using Job = std::function<std::vector<PredictionRecord>()>;
+  bool Push(Job job, int64_t records);
   int64_t depth() const;
   int64_t dropped() const { return dropped_; }
   int64_t write_errors() const { return write_errors_; }
@@ -43,7 +48,8 @@ class AsyncLog {
   size_t capacity_;
   mutable std::mutex mu_;
   std::condition_variable cv_, idle_cv_;
-  std::deque<PredictionRecord> queue_;
+  std::deque<Job> queue_;
+  int64_t queued_records_ = 0;
   bool stop_ = false, writing_ = false, flush_requested_ = false;
   std::atomic<int64_t> dropped_{0}, write_errors_{0};
   std::thread thread_;

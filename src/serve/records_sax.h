@@ -1,0 +1,18 @@
+// The fast path for {"dataframe_records": [...]} and {"instances": [{...}, ...]} requests.
+// Internal to serve/.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+#include "data/table.h"
+#include "model/bundle.h"
+
+namespace gyre::serve {
+
+// The table when the body has exactly that shape (or the error naming the field); nullopt for
+// any other shape, which the general parser then reads and reports on.
+std::optional<Result<Table>> ParseRecordsFast(const std::string& body, const Signature& signature);
+
+}  // namespace gyre::serve
