@@ -1,0 +1,85 @@
+#include "serve/answers.h"
+
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace gyre::serve {
+namespace {
+
+using nlohmann::json;
+
+// Row r's probability of class c.
+double Probability(const ModelBundle& b, const Predictions& p, int64_t r, size_t c) {
+  const float* v = &p.values[static_cast<size_t>(r * p.width)];
+  return b.task == Task::kBinary ? (c == 0 ? 1.0 - v[0] : v[0]) : v[c];
+}
+
+void AppendNumber(std::string* out, double v) {
+  if (!std::isfinite(v)) {
+    *out += "null";
+    return;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest, as nlohmann writes
+  out->append(buf, end);
+}
+
+// The answers are written straight into a string: building a JSON tree per row cost more than
+// predicting the rows.
+}  // namespace
+
+std::string MlflowAnswer(const ModelBundle& b, const Predictions& p) {
+  std::vector<std::string> names, keys;
+  for (const std::string& c : b.signature.classes) {
+    names.push_back(json(c).dump());
+    keys.push_back("," + json("p_" + c).dump() + ":");
+  }
+  std::string out = "{\"predictions\":[";
+  out.reserve(static_cast<size_t>(p.rows) * (16 + 28 * keys.size()));
+  for (int64_t i = 0; i < p.rows; ++i) {
+    if (i) out += ',';
+    if (b.task == Task::kRegression) {
+      AppendNumber(&out, p.values[static_cast<size_t>(i)]);
+      continue;
+    }
+    out += "{\"prediction\":" + names[static_cast<size_t>(p.predicted_class[static_cast<size_t>(i)])];
+    for (size_t c = 0; c < keys.size(); ++c) {
+      out += keys[c];
+      AppendNumber(&out, Probability(b, p, i, c));
+    }
+    out += '}';
+  }
+  return out + "]}";
+}
+
+std::string OipAnswer(const std::string& model, int64_t version, const std::string& id, const ModelBundle& b,
+                      const Predictions& p) {
+  const bool regression = b.task == Task::kRegression;
+  std::string out = "{\"model_name\":" + json(model).dump() + ",\"model_version\":\"" + std::to_string(version) +
+                    "\",\"id\":" + json(id).dump(-1, ' ', false, json::error_handler_t::replace) +
+                    ",\"outputs\":[{\"name\":\"prediction\",\"datatype\":\"" + (regression ? "FP64" : "BYTES") +
+                    "\",\"shape\":[" + std::to_string(p.rows) + "],\"data\":[";
+  std::vector<std::string> names;
+  for (const std::string& c : b.signature.classes) names.push_back(json(c).dump());
+  for (int64_t i = 0; i < p.rows; ++i) {
+    if (i) out += ',';
+    if (regression) AppendNumber(&out, p.values[static_cast<size_t>(i)]);
+    else out += names[static_cast<size_t>(p.predicted_class[static_cast<size_t>(i)])];
+  }
+  out += "]}";
+  if (!regression) {
+    out += ",{\"name\":\"probabilities\",\"datatype\":\"FP64\",\"shape\":[" + std::to_string(p.rows) + "," +
+           std::to_string(names.size()) + "],\"data\":[";
+    for (int64_t i = 0; i < p.rows; ++i)
+      for (size_t c = 0; c < names.size(); ++c) {
+        if (i || c) out += ',';
+        AppendNumber(&out, Probability(b, p, i, c));
+      }
+    out += "]}";
+  }
+  return out + "]}";
+}
+
+}  // namespace gyre::serve
