@@ -15,7 +15,11 @@ using nlohmann::json;
 // The values of one input column, pointing into the parsed request.
 using Values = std::vector<const json*>;
 
+// A value for an error message. Arrays and objects are named, not written: dumping one is
+// recursive, and a request nested a million levels deep must not take the stack down.
 std::string Shown(const json& v) {
+  if (v.is_array()) return "an array";
+  if (v.is_object()) return "an object";
   std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
   return s.size() > 40 ? s.substr(0, 37) + "..." : s;
 }
@@ -130,11 +134,22 @@ Result<json> ParseJson(const std::string& body) {
   return j;
 }
 
+// The scalars of a (nested) tensor in row-major order, with an explicit stack: the depth of a
+// request's nesting must not become the depth of our recursion.
 void Flatten(const json& v, Values* out) {
-  if (v.is_array())
-    for (const json& x : v) Flatten(x, out);
-  else
-    out->push_back(&v);
+  std::vector<std::pair<const json*, size_t>> stack = {{&v, 0}};
+  while (!stack.empty()) {
+    auto& [node, next] = stack.back();
+    if (!node->is_array()) {
+      out->push_back(node);
+      stack.pop_back();
+    } else if (next < node->size()) {
+      const json* child = &(*node)[next++];
+      stack.emplace_back(child, 0);
+    } else {
+      stack.pop_back();
+    }
+  }
 }
 
 }  // namespace

@@ -200,6 +200,12 @@ TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
     EXPECT_EQ(Status(r), 400) << k.body;
     EXPECT_NE(Body(r).find(k.expect), std::string::npos) << k.body << " -> " << Body(r);
   }
+  // Nesting a hundred thousand levels deep: a 400, not a stack overflow.
+  const std::string deep = std::string(100000, '[') + "1" + std::string(100000, ']');
+  const std::string nested_record = R"({"dataframe_records": [{"amount": )" + deep + "}]}";
+  EXPECT_EQ(Status(Call(Post("/invocations", nested_record))), 400);
+  const std::string nested_tensor = R"({"inputs": [{"name": "amount", "data": )" + deep + "}]}";
+  EXPECT_EQ(Status(Call(Post("/v2/models/fraud/infer", nested_tensor))), 400);
   const std::string good = Call(Post("/invocations", json{{"dataframe_records", {rec}}}.dump()));
   EXPECT_EQ(Status(good), 200);
   EXPECT_NE(good.find("x-request-id: req-"), std::string::npos);  // the id a label joins on
