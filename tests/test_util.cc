@@ -52,6 +52,12 @@ int RunGyre(const std::string& home, std::vector<std::string> args, std::string*
   return code;
 }
 
+CliRun Gyre(const std::string& home, std::vector<std::string> args) {
+  CliRun r;
+  r.code = RunGyre(home, std::move(args), &r.out, &r.err);
+  return r;
+}
+
 void HomeTest::SetUp() {
   home_ = std::make_unique<TestHome>(dir_.File("home"));
   objects_ = home_->objects.get();

@@ -54,6 +54,13 @@ class HomeTest : public ::testing::Test {
 // Runs `gyre --home HOME ARGS...` in-process; returns the exit code.
 int RunGyre(const std::string& home, std::vector<std::string> args, std::string* out, std::string* err = nullptr);
 
+// The same, returning the exit code with both streams.
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+CliRun Gyre(const std::string& home, std::vector<std::string> args);
+
 std::string ReadAll(const std::string& path);
 std::string DatasetPath(const std::string& name);  // ../shared/datasets/NAME
 std::string TestDataPath(const std::string& rel);  // tests/data/REL

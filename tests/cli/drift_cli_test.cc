@@ -25,16 +25,8 @@ class DriftCliTest : public ::testing::Test {
                      "--out", dir_->File(name)}).code, 0);
   }
   static void TearDownTestSuite() { delete dir_; }
-  struct CliRun {
-    int code;
-    std::string out, err;
-  };
-  static CliRun Run(std::vector<std::string> args) {
-    args.insert(args.begin(), {"gyre", "--home", dir_->File("home")});
-    std::ostringstream out, err;
-    const int code = RunCli(args, out, err);
-    return {code, out.str(), err.str()};
-  }
+  using CliRun = testing::CliRun;
+  static CliRun Run(std::vector<std::string> args) { return testing::Gyre(dir_->File("home"), std::move(args)); }
   static std::string F(const std::string& name) { return dir_->File(name); }
   static size_t Objects() {
     size_t n = 0;

@@ -29,16 +29,8 @@ class MonitorCliTest : public ::testing::Test {
                    "fraud", "--alias", "champion"}).code, 0);
   }
   static void TearDownTestSuite() { delete dir_; }
-  struct CliRun {
-    int code;
-    std::string out, err;
-  };
-  static CliRun Run(std::vector<std::string> args) {
-    args.insert(args.begin(), {"gyre", "--home", dir_->File("home")});
-    std::ostringstream out, err;
-    const int code = RunCli(args, out, err);
-    return {code, out.str(), err.str()};
-  }
+  using CliRun = testing::CliRun;
+  static CliRun Run(std::vector<std::string> args) { return testing::Gyre(dir_->File("home"), std::move(args)); }
   static std::string F(const std::string& name) { return dir_->File(name); }
   static inline testing::TempDir* dir_ = nullptr;
 };
@@ -169,16 +161,8 @@ std::string Labels(const std::string& data, const std::string& path, bool flip) 
 
 class FeedbackCliTest : public ::testing::Test {
  protected:
-  struct CliRun {
-    int code;
-    std::string out, err;
-  };
-  CliRun Run(std::vector<std::string> args) {
-    args.insert(args.begin(), {"gyre", "--home", dir_.File("home")});
-    std::ostringstream out, err;
-    const int code = RunCli(args, out, err);
-    return {code, out.str(), err.str()};
-  }
+  using CliRun = testing::CliRun;
+  CliRun Run(std::vector<std::string> args) { return testing::Gyre(dir_.File("home"), std::move(args)); }
   testing::TempDir dir_;
 };
 

@@ -21,11 +21,7 @@ namespace {
 TEST(ServeCliTest, ServesUntilSigtermThenDrainsAndFlushes) {
   testing::TempDir dir;
   const std::string home = dir.File("home");
-  auto cli = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"gyre", "--home", home});
-    std::ostringstream out, err;
-    return RunCli(args, out, err);
-  };
+  auto cli = [&](std::vector<std::string> args) { return testing::Gyre(home, std::move(args)).code; };
   ASSERT_EQ(cli({"data", "generate", "--rows", "2000", "--seed", "1", "--out", dir.File("t.csv")}), 0);
   ASSERT_EQ(cli({"train", "--data", dir.File("t.csv"), "--label", "is_fraud", "--register", "fraud"}), 0);
 

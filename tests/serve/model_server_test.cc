@@ -42,11 +42,7 @@ class ModelServerTest : public ::testing::Test {
     ASSERT_EQ(Cli({"predict", "fraud:1", "--input", F("rows.csv"), "--output", F("expected.csv")}), 0);
   }
   static void TearDownTestSuite() { delete dir_; }
-  static int Cli(std::vector<std::string> args) {
-    args.insert(args.begin(), {"gyre", "--home", F("home")});
-    std::ostringstream out, err;
-    return RunCli(args, out, err);
-  }
+  static int Cli(std::vector<std::string> args) { return gyre::testing::Gyre(F("home"), std::move(args)).code; }
   static std::string F(const std::string& name) { return dir_->File(name); }
 
   void SetUp() override {
@@ -79,8 +75,8 @@ class ModelServerTest : public ::testing::Test {
     return out;
   }
   static ModelBundle Bundle() {
-    // The signature is what the server reports; reading it back from a served bundle keeps
-    // the test independent of where the registry keeps bundles.
+    // The model's inputs: every column but the id, the timestamp and the label, in file order
+    // (the trainer's choice for this data; the metadata test checks the count against the server).
     auto t = ReadTable(F("rows.csv"));
     ModelBundle b;
     for (int c = 0; c < t->num_columns(); ++c) {
