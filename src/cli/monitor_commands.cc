@@ -267,7 +267,14 @@ Status Monitor(CliContext& ctx, const MonitorArgs& a) {
   auto windows = WindowsByCount(d.records, static_cast<size_t>(a.window));
   if (static_cast<int>(windows.size()) > a.history) windows.erase(windows.begin(), windows.end() - a.history);
   for (const auto& w : windows) {
-    ASSIGN_OR_RETURN(WindowDrift wd, DriftOfWindow(w, d.bundle, d.reference, options));
+    // The last window is often the latest one itself: it is not computed twice.
+    const bool same = w.size() == recent.size() && w.front().request_id == recent.front().request_id &&
+                      w.front().time_us == recent.front().time_us;
+    WindowDrift computed;
+    if (!same) {
+      ASSIGN_OR_RETURN(computed, DriftOfWindow(w, d.bundle, d.reference, options));
+    }
+    const WindowDrift& wd = same ? latest : computed;
     HistoryPoint h{FormatTimestamp(wd.first_us), wd.rows, wd.inputs.drift_share, wd.inputs.dataset_drift,
                    wd.predictions.drifted > 0};
     history_json.push_back({{"from", h.label}, {"to", FormatTimestamp(wd.last_us)}, {"rows", h.rows},
@@ -281,11 +288,10 @@ Status Monitor(CliContext& ctx, const MonitorArgs& a) {
     combined.columns.insert(combined.columns.end(), latest.predictions.columns.begin(), latest.predictions.columns.end());
     combined.drifted = latest.inputs.drifted + latest.predictions.drifted;
     combined.drift_share = combined.columns.empty() ? 0 : static_cast<double>(combined.drifted) / combined.columns.size();
-    const DatasetSummary current = SummarizeTable(RecordsToTable(recent, d.bundle));
     DriftHtmlOptions h{"Monitoring " + d.version.model + ":" + std::to_string(d.version.version),
                        "training data", "latest " + std::to_string(recent.size()) + " predictions",
                        TimeText(ctx.env->NowMicros()), history};
-    RETURN_IF_ERROR(WriteFileAtomic(ctx.env, a.html, RenderDriftHtml(combined, d.reference, current, h)));
+    RETURN_IF_ERROR(WriteFileAtomic(ctx.env, a.html, RenderDriftHtml(combined, d.reference, latest.current, h)));
   }
   if (ctx.json) {
     nlohmann::json j = WindowJson(latest);

@@ -193,7 +193,8 @@ Result<WindowDrift> DriftOfWindow(const std::vector<PredictionRecord>& window,
     out.first_us = window.front().time_us;
     out.last_us = window.back().time_us;
   }
-  const DatasetSummary current = SummarizeTable(RecordsToTable(window, bundle));
+  out.current = SummarizeTable(RecordsToTable(window, bundle));
+  const DatasetSummary& current = out.current;
   const std::vector<std::string> inputs = InputNames(bundle);
   std::vector<std::string> outputs = OutputColumns(bundle);
   if (bundle.task == Task::kBinary) outputs.erase(outputs.begin() + 1);  // p_0 = 1 - p_1: test one

@@ -42,6 +42,7 @@ struct WindowDrift {
   int64_t first_us = 0, last_us = 0;
   DriftReport inputs;       // data drift of the signature's inputs
   DriftReport predictions;  // prediction drift: the output columns
+  DatasetSummary current;   // the window's summary (inputs and outputs), for reports
 };
 
 // Drift of one window of records against the model's reference.

@@ -19,6 +19,9 @@ double Clip01(double p) { return std::clamp(p, 0.0, 1.0); }
 double NormalSf(double z) { return 0.5 * std::erfc(z / std::numbers::sqrt2); }
 double NormalCdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
 
+namespace {
+
+// The regularized upper incomplete gamma Q(a, x) (scipy.special.gammaincc).
 // Series for P when x < a + 1, Lentz's continued fraction for Q otherwise (both converge
 // fast there); long double keeps the prefactor's large logarithms from costing digits.
 double GammaQ(double a, double x) {
@@ -53,6 +56,8 @@ double GammaQ(double a, double x) {
   }
   return static_cast<double>(std::exp(log_prefactor) * h);
 }
+
+}  // namespace
 
 double ChiSquareSf(double x, double df) {
   if (std::isnan(x)) return kNan;
@@ -94,6 +99,8 @@ Ld BetaContinuedFraction(Ld a, Ld b, Ld x) {
   return h;
 }
 
+// The regularized incomplete beta I_x(a, b), with y = 1 - x given separately so that a caller
+// that knows it exactly keeps its precision.
 Ld IncompleteBetaLd(Ld a, Ld b, Ld x, Ld y) {
   if (x <= 0) return 0;
   if (y <= 0) return 1;
@@ -106,10 +113,6 @@ Ld IncompleteBetaLd(Ld a, Ld b, Ld x, Ld y) {
 }
 
 }  // namespace
-
-double IncompleteBeta(double a, double b, double x, double y) {
-  return static_cast<double>(IncompleteBetaLd(a, b, x, y));
-}
 
 double StudentTCdf(double df, double t) {
   if (std::isnan(t) || std::isnan(df) || df <= 0) return kNan;

@@ -11,14 +11,9 @@ double NormalSf(double z);
 // P(Z <= z) (scipy.special.ndtr).
 double NormalCdf(double z);
 
-// Regularized upper incomplete gamma Q(a, x) (scipy.special.gammaincc).
-double GammaQ(double a, double x);
 // Chi-square survival function with df degrees of freedom (scipy.stats.chi2.sf).
 double ChiSquareSf(double x, double df);
 
-// Regularized incomplete beta I_x(a, b); y = 1 - x is passed separately so callers that
-// know it exactly keep its precision.
-double IncompleteBeta(double a, double b, double x, double y);
 // Student's t CDF at t with df degrees of freedom (scipy.special.stdtr).
 double StudentTCdf(double df, double t);
 
