@@ -88,4 +88,14 @@ std::string SvgOpen(double width, double height, const char* label) {
   return svg;
 }
 
+void ChartFrame(std::string* svg, const PlotArea& a, const std::string& peak) {
+  Appendf(svg,
+          "<line class=\"grid\" x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\"/>"
+          "<line class=\"axis\" x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\"/>"
+          "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%s</text>"
+          "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">0</text>",
+          a.left, a.top, a.right, a.top, a.left, a.bottom, a.right, a.bottom, a.left - 4, a.top + 3,
+          peak.c_str(), a.left - 4, a.bottom + 3);
+}
+
 }  // namespace gyre::html

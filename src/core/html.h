@@ -30,4 +30,12 @@ std::string EmptyChart(const char* message);
 // The opening tag of an inline SVG chart with a fixed viewBox that CSS scales.
 std::string SvgOpen(double width, double height, const char* label);
 
+// A chart's plot area in viewBox units.
+struct PlotArea {
+  double left, right, top, bottom;
+};
+// The frame of a bar chart: a grid line at the top, the x axis, and the y labels `peak` (at
+// the top) and 0.
+void ChartFrame(std::string* svg, const PlotArea& area, const std::string& peak);
+
 }  // namespace gyre::html

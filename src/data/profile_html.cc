@@ -232,14 +232,7 @@ struct XScale {
 };
 
 void HistogramAxes(const XScale& s, int64_t peak, std::string* svg) {
-  Appendf(svg,
-          "<line class=\"grid\" x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\"/>"
-          "<line class=\"axis\" x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\"/>"
-          "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%s</text>"
-          "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">0</text>",
-          kPlotLeft, kPlotTop, kPlotRight, kPlotTop, kPlotLeft, kPlotBottom, kPlotRight,
-          kPlotBottom, kPlotLeft - 4, kPlotTop + 3, CompactCount(peak).c_str(), kPlotLeft - 4,
-          kPlotBottom + 3);
+  html::ChartFrame(svg, {kPlotLeft, kPlotRight, kPlotTop, kPlotBottom}, CompactCount(peak));
   for (int i = 0; i <= kXTicks; ++i) {
     double v = s.lo + (s.hi - s.lo) * i / kXTicks, x = s.X(v);
     const char* anchor = i == 0 ? "start" : (i == kXTicks ? "end" : "middle");

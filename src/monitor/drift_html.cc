@@ -244,14 +244,7 @@ double X(const Bins& b, double v) {
 }
 
 void HistogramAxes(const Bins& b, double peak, std::string* svg) {
-  Appendf(svg,
-          "<line class=\"grid\" x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\"/>"
-          "<line class=\"axis\" x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\"/>"
-          "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%s</text>"
-          "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">0</text>",
-          kPlotLeft, kPlotTop, kPlotRight, kPlotTop, kPlotLeft, kPlotBottom, kPlotRight,
-          kPlotBottom, kPlotLeft - 4, kPlotTop + 3, Share(peak).c_str(), kPlotLeft - 4,
-          kPlotBottom + 3);
+  html::ChartFrame(svg, {kPlotLeft, kPlotRight, kPlotTop, kPlotBottom}, Share(peak));
   const size_t n = b.edges.size() - 1;
   double last = std::numeric_limits<double>::quiet_NaN();
   for (int i = 0; i <= kXTicks; ++i) {
