@@ -88,6 +88,19 @@ std::string SvgOpen(double width, double height, const char* label) {
   return svg;
 }
 
+std::string PageHead(std::string_view title, std::string_view css) {
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<meta http-equiv=\"Content-Security-Policy\" "
+      "content=\"default-src 'none'; style-src 'unsafe-inline'\"><title>";
+  out += Escape(title);
+  out += "</title><style>";
+  out += css;
+  out += "</style></head><body>\n";
+  return out;
+}
+
 void ChartFrame(std::string* svg, const PlotArea& a, const std::string& peak) {
   Appendf(svg,
           "<line class=\"grid\" x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\"/>"

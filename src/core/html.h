@@ -30,6 +30,11 @@ std::string EmptyChart(const char* message);
 // The opening tag of an inline SVG chart with a fixed viewBox that CSS scales.
 std::string SvgOpen(double width, double height, const char* label);
 
+// The start of a self-contained page, up to and including <body>: the title (escaped here),
+// the stylesheet inline, and a policy that forbids scripts and fetches outright. Report pages
+// embed data values, so even an escaping bug could not make a crafted value run or phone home.
+std::string PageHead(std::string_view title, std::string_view css);
+
 // A chart's plot area in viewBox units.
 struct PlotArea {
   double left, right, top, bottom;

@@ -429,15 +429,7 @@ std::string RenderProfileHtml(const DatasetStats& stats, const ProfileHtmlOption
   std::string title = options.title.empty() ? "Dataset profile" : options.title;
   std::string out;
   out.reserve(8192 + stats.columns.size() * 6144);
-  // The page embeds data values: a policy that forbids scripts and fetches outright means even
-  // an escaping bug could not make a crafted value run or phone home.
-  out +=
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<meta http-equiv=\"Content-Security-Policy\" "
-      "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-      "<title>" +
-      Escape(title) + "</title><style>" + ProfileHtmlCss() + "</style></head><body>\n";
+  out += html::PageHead(title, ProfileHtmlCss());
   RenderHeader(stats, options, title, &out);
   RenderWarnings(stats, &out);
   RenderOverview(stats, &out);

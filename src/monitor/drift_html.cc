@@ -464,14 +464,7 @@ std::string RenderDriftHtml(const DriftReport& report, const DatasetSummary& ref
           Truncate(options.current_name.empty() ? "current" : options.current_name, kNameChars))};
   std::string out;
   out.reserve(8192 + report.columns.size() * 8192);
-  // As on the profile page: the page embeds data values, and a policy that forbids scripts and
-  // fetches outright means even an escaping bug could not make a crafted value run.
-  out +=
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<meta http-equiv=\"Content-Security-Policy\" "
-      "content=\"default-src 'none'; style-src 'unsafe-inline'\"><title>" +
-      Escape(title) + "</title><style>" + kDriftCss + "</style></head><body>\n";
+  out += html::PageHead(title, kDriftCss);
   RenderHeader(report, reference, current, options, title, &out);
   RenderHistory(options.history, report.share_threshold, &out);
   const std::vector<size_t> order = DriftOrder(report.columns);
