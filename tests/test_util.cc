@@ -1,5 +1,10 @@
 #include "tests/test_util.h"
 
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +13,49 @@
 #include "cli/cli.h"
 
 namespace gyre::testing {
+
+GyreProcess::GyreProcess(std::vector<std::string> args) {
+  int fds[2];
+  if (pipe(fds) != 0) return;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  args.insert(args.begin(), GYRE_BINARY);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, GYRE_BINARY, &actions, nullptr, argv.data(), environ) == 0) pid_ = pid;
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  fd_ = fds[0];
+}
+
+GyreProcess::~GyreProcess() {
+  if (pid_ > 0) Stop(SIGKILL);
+  if (fd_ >= 0) close(fd_);
+}
+
+const std::string& GyreProcess::ReadUntil(const std::string& text) {
+  char buf[512];
+  while (out_.find(text) == std::string::npos) {
+    const ssize_t n = read(fd_, buf, sizeof buf);
+    if (n <= 0) break;
+    out_.append(buf, static_cast<size_t>(n));
+  }
+  return out_;
+}
+
+int GyreProcess::Stop(int signal) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, signal);
+  ReadUntil(std::string(1, '\0'));  // to the end: a NUL never comes
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
+}
 
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "gyre-test-XXXXXX").string();

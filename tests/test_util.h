@@ -61,6 +61,24 @@ struct CliRun {
 };
 CliRun Gyre(const std::string& home, std::vector<std::string> args);
 
+// A `gyre` process (the built executable) with its stdout on a pipe, for the commands that run
+// until they are stopped (serve, loop).
+class GyreProcess {
+ public:
+  explicit GyreProcess(std::vector<std::string> args);  // the arguments after the program name
+  ~GyreProcess();  // kills it if it still runs
+  bool started() const { return pid_ > 0; }
+  // Reads stdout until `text` appears or the process closes it; returns all read so far.
+  const std::string& ReadUntil(const std::string& text);
+  // Sends `signal`, reads the rest of stdout and waits; returns the wait status.
+  int Stop(int signal);
+  const std::string& out() const { return out_; }
+
+ private:
+  int pid_ = -1, fd_ = -1;
+  std::string out_;
+};
+
 std::string ReadAll(const std::string& path);
 std::string DatasetPath(const std::string& name);  // ../shared/datasets/NAME
 std::string TestDataPath(const std::string& rel);  // tests/data/REL

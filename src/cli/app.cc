@@ -57,6 +57,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   AddMonitorCommands(app, ctx, &action);
   AddFeedbackCommands(app, ctx, &action);
   AddServeCommand(app, ctx, &action);
+  AddPipelineCommands(app, ctx, &action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
   try {

@@ -68,5 +68,6 @@ void AddTrainCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddMonitorCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddFeedbackCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddServeCommand(CLI::App& app, CliContext& ctx, Action* action);
+void AddPipelineCommands(CLI::App& app, CliContext& ctx, Action* action);
 
 }  // namespace gyre

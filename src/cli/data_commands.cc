@@ -316,18 +316,27 @@ struct GenerateArgs {
 };
 
 Status DataGenerate(CliContext& ctx, const GenerateArgs& a) {
-  if (a.kind != "fraud") return InvalidArgument("--kind " + a.kind + ": the kinds are: fraud");
-  FraudOptions o;
-  o.rows = a.rows;
-  o.seed = a.seed;
-  o.drift = a.drift;
-  RETURN_IF_ERROR(GenerateFraudCsv(o, a.out, ctx.env));
+  if (a.kind == "fraud") {
+    FraudOptions o;
+    o.rows = a.rows;
+    o.seed = a.seed;
+    o.drift = a.drift;
+    RETURN_IF_ERROR(GenerateFraudCsv(o, a.out, ctx.env));
+  } else if (a.kind == "demand") {
+    DemandOptions o;
+    o.rows = a.rows;
+    o.seed = a.seed;
+    o.drift = a.drift;
+    RETURN_IF_ERROR(GenerateDemandCsv(o, a.out, ctx.env));
+  } else {
+    return InvalidArgument("--kind " + a.kind + ": the kinds are: fraud, demand");
+  }
   ASSIGN_OR_RETURN(uint64_t size, ctx.env->FileSize(a.out));
   if (ctx.json) {
     ctx.out << json{{"out", a.out}, {"kind", a.kind}, {"rows", a.rows}, {"seed", a.seed}, {"drift", a.drift}, {"bytes", size}}.dump()
             << "\n";
   } else {
-    ctx.out << "wrote " << a.out << ": " << Thousands(a.rows) << " " << a.kind << " transactions (seed " << a.seed
+    ctx.out << "wrote " << a.out << ": " << Thousands(a.rows) << (a.kind == "fraud" ? " card transactions" : " daily store-item sales") << " (seed " << a.seed
             << ", drift " << a.drift << "), " << Bytes(size) << "\n";
   }
   return Status::OK();
@@ -378,7 +387,7 @@ void AddDataCommands(CLI::App& app, CliContext& ctx, Action* action) {
 
   auto gen = std::make_shared<GenerateArgs>();
   c = data->add_subcommand("generate", "write realistic sample data (deterministic for a seed)");
-  c->add_option("--kind", gen->kind, "what to generate: fraud (card transactions)");
+  c->add_option("--kind", gen->kind, "what to generate: fraud (card transactions) or demand (daily store-item sales)");
   c->add_option("--rows", gen->rows, "number of rows")->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
   c->add_option("--seed", gen->seed, "random seed");
   c->add_option("--drift", gen->drift, "0 (reference) to 1: how far the world has moved")->check(CLI::Range(0.0, 1.0));

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <cstdio>
 #include <ostream>
 #include <set>
 
@@ -83,14 +84,46 @@ void PrintKeyValues(std::ostream& out, const std::string& title, const KeyValues
   PrintTable(out, {"  KEY", "VALUE"}, rows);
 }
 
+json StepsJson(const std::vector<StepExecutionRecord>& steps) {
+  json out = json::array();
+  for (const auto& e : steps) {
+    json j{{"step", e.step}, {"kind", e.kind}, {"status", e.status}, {"seconds", e.seconds},
+           {"cache_key", e.cache_key}};
+    j["inputs"] = json::parse(e.inputs_json.empty() ? "{}" : e.inputs_json, nullptr, false);
+    j["outputs"] = json::parse(e.outputs_json.empty() ? "{}" : e.outputs_json, nullptr, false);
+    if (e.kind == "run") j["exit_code"] = e.exit_code;
+    if (!e.error.empty()) j["error"] = e.error;
+    if (!e.log_sha256.empty()) j["log_sha256"] = e.log_sha256;
+    if (e.cached_from) j["cached_from"] = e.cached_from;
+    out.push_back(j);
+  }
+  return out;
+}
+
+// A pipeline run's steps with what each read and made (its lineage).
+void PrintSteps(std::ostream& out, const std::vector<StepExecutionRecord>& steps) {
+  out << "\nsteps:\n";
+  for (const auto& e : steps) {
+    char head[128];
+    std::snprintf(head, sizeof head, "  %-9s %-18s %6.2f s", e.status.c_str(), e.step.c_str(), e.seconds);
+    out << head << (e.error.empty() ? "" : "  " + e.error) << "\n";
+    json in = json::parse(e.inputs_json.empty() ? "{}" : e.inputs_json, nullptr, false);
+    json o = json::parse(e.outputs_json.empty() ? "{}" : e.outputs_json, nullptr, false);
+    if (in.is_object() && !in.empty()) out << "      read  " << in.dump() << "\n";
+    if (o.is_object() && o.contains("values") && !o["values"].empty()) out << "      made  " << o["values"].dump() << "\n";
+  }
+}
+
 Status RunsShow(CliContext& ctx, const std::string& id) {
   RETURN_IF_ERROR(ctx.OpenStores());
   Tracker tracker(ctx.meta(), ctx.objects(), ctx.env);
   ASSIGN_OR_RETURN(RunView v, tracker.GetRun(id));
   ASSIGN_OR_RETURN(auto children, ctx.meta()->ListChildRuns(v.run.run_id));
   ASSIGN_OR_RETURN(auto built, ctx.meta()->ModelVersionsFromRun(v.run.run_id));  // lineage, downstream
+  ASSIGN_OR_RETURN(auto steps, ctx.meta()->ListStepExecutions(v.run.run_id));   // a pipeline run's steps
   if (ctx.json) {
     json j = ViewJson(v);
+    if (!steps.empty()) j["steps"] = StepsJson(steps);
     json kids = json::array();
     for (const auto& c : children) kids.push_back(c.run_id);
     j["child_runs"] = kids;
@@ -124,6 +157,7 @@ Status RunsShow(CliContext& ctx, const std::string& id) {
     ctx.out << "\nregistered as:\n";
     for (const auto& m : built) ctx.out << "  " << m.model << ":" << m.version << "\n";
   }
+  if (!steps.empty()) PrintSteps(ctx.out, steps);
   if (!v.artifacts.empty()) {
     ctx.out << "\nartifacts:\n";
     for (const auto& a : v.artifacts) ctx.out << "  " << a.path << "  " << Bytes(static_cast<uint64_t>(a.bytes)) << "  " << ShortSha(a.sha256) << "\n";

@@ -24,6 +24,7 @@
 #include "registry/registry.h"
 #include "track/tracker.h"
 #include "train/trainer.h"
+#include "pipeline/training.h"
 
 namespace gyre {
 namespace {
@@ -94,53 +95,6 @@ std::pair<std::string, bool> SelectionMetric(Task task) {
   return {"", true};
 }
 
-// The training table: a file, or a dataset version (recorded as the run's input).
-struct TrainingData {
-  Table table;
-  std::string ref;            // NAME:V, or the file path
-  std::string dataset;        // empty for a file
-  int64_t version = 0;
-  std::string stats_json;     // reference statistics for monitoring
-  // What drift tests need of the training data, summarized on another thread while the model
-  // trains (StartSummary); declared last so that it is waited for before the table goes.
-  std::shared_future<DatasetSummary> summary;
-};
-
-void StartSummary(TrainingData& d) {
-  const Table* table = &d.table;
-  d.summary = std::async(std::launch::async, [table] { return SummarizeTable(*table); }).share();
-}
-
-// The reference a bundle carries: the training data's summary plus the model's holdout
-// outputs (for prediction drift).
-std::string ReferenceOf(const TrainingData& data, const TrainResult& r) {
-  DatasetSummary s = data.summary.get();
-  const DatasetSummary outputs = SummarizeTable(OutputsTable(r.bundle, r.holdout_outputs, r.holdout_width));
-  s.columns.insert(s.columns.end(), outputs.columns.begin(), outputs.columns.end());
-  return SerializeSummary(s);
-}
-
-Result<TrainingData> LoadTrainingData(CliContext& ctx, const std::string& what) {
-  TrainingData d;
-  if (ctx.env->FileExists(what)) {
-    StatsBuilder stats;  // the reference statistics, in the same pass as the read
-    ASSIGN_OR_RETURN(d.table, ReadTable(what, {}, nullptr, &stats));
-    d.ref = what;
-    d.stats_json = StatsToJson(stats.Finish());
-    return d;
-  }
-  auto ref = ParseDatasetRef(what);
-  if (!ref.ok()) return NotFound("no such file or dataset: " + what);
-  DatasetCatalog catalog(ctx.meta(), ctx.objects(), ctx.env);
-  ASSIGN_OR_RETURN(DatasetVersionRecord v, catalog.Get(*ref));
-  ASSIGN_OR_RETURN(d.table, ReadTable(catalog.PathOf(v), DatasetCatalog::ReadOptionsFor(v)));
-  d.ref = v.dataset + ":" + std::to_string(v.version);
-  d.dataset = v.dataset;
-  d.version = v.version;
-  d.stats_json = v.stats_json;
-  return d;
-}
-
 Result<TrainOptions> ParseTrainOptions(const TrainArgs& a) {
   TrainOptions o;
   o.label = a.label;
@@ -155,66 +109,6 @@ Result<TrainOptions> ParseTrainOptions(const TrainArgs& a) {
 }
 
 std::string FloatText(float v);
-
-// The shortest text that reads back as the same double.
-std::string DoubleText(double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
-}
-
-// Everything a run records about one training: params, metrics, input, artifacts.
-Status RecordTraining(Tracker& tracker, const std::string& run, const TrainingData& d, const TrainOptions& o,
-                      const TrainResult& r) {
-  KeyValues params = {{"data", d.ref}, {"label", r.bundle.signature.label}, {"task", TaskName(r.bundle.task)},
-                      {"train_rows", std::to_string(r.train_rows)}, {"test_rows", std::to_string(r.test_rows)},
-                      {"test_fraction", DoubleText(o.test_fraction)}, {"split_by", o.split_by},
-                      {"validation_fraction", DoubleText(r.validation_fraction)},
-                      {"split_seed", std::to_string(o.seed)}};
-  for (const auto& e : o.exclude) params.emplace_back("exclude." + e, "true");
-  const json used = json::parse(r.bundle.params_json);
-  for (const auto& [k, v] : used.items()) params.emplace_back(k, v.get<std::string>());
-  std::vector<MetricPoint> metrics;
-  for (const auto& [k, v] : r.metrics) metrics.push_back({k, v, 0, 0});
-  metrics.push_back({"best_rounds", static_cast<double>(r.best_rounds), 0, 0});  // fewer after early stopping
-  for (const auto& [k, v] : r.validation_metrics) metrics.push_back({"validation_" + k, v, 0, 0});
-  RETURN_IF_ERROR(tracker.LogBatch(run, params, metrics, {}));
-  if (!d.dataset.empty()) RETURN_IF_ERROR(tracker.LogInput(run, d.dataset, d.version));
-  RETURN_IF_ERROR(tracker.LogArtifactBytes(run, "model", r.bundle.Serialize()));
-  json importance = json::array();
-  for (const auto& [name, gain] : r.importance) importance.push_back({{"input", name}, {"total_gain", gain}});
-  json report{{"metrics", json::parse(r.bundle.metrics_json)}, {"train_rows", r.train_rows},
-              {"test_rows", r.test_rows}, {"excluded", r.excluded}, {"importance", importance}};
-  return tracker.LogArtifactBytes(run, "evaluation.json", report.dump(2));
-}
-
-// One trained model as one run (a child of `parent` during a search).
-Result<std::pair<std::string, TrainResult>> TrainOneRun(CliContext& ctx, Tracker& tracker, const TrainingData& data,
-                                                        const TrainOptions& options, const std::string& experiment,
-                                                        const std::string& parent) {
-  RunOptions ro;
-  ro.experiment = experiment;
-  ro.command = ctx.command_line;
-  ro.parent_run_id = parent;
-  ASSIGN_OR_RETURN(std::string run, tracker.StartRun(ro));
-  auto trained = TrainModel(data.table, options);
-  if (!trained.ok()) {
-    (void)tracker.SetTag(run, "error", trained.status().ToString());
-    (void)tracker.EndRun(run, RunStatus::kFailed);
-    return trained.status();
-  }
-  TrainResult& r = *trained;
-  r.bundle.dataset = data.dataset.empty() ? "" : data.ref;
-  r.bundle.run_id = run;
-  r.bundle.reference_stats_json = data.stats_json;
-  r.bundle.reference_summary = ReferenceOf(data, r);
-  if (r.bundle.task == Task::kBinary)
-    r.bundle.calibration_json = FitIsotonic(r.holdout_outputs, r.holdout_labels).ToJson();
-  Status recorded = RecordTraining(tracker, run, data, options, r);
-  RETURN_IF_ERROR(tracker.EndRun(run, recorded.ok() ? RunStatus::kFinished : RunStatus::kFailed));
-  RETURN_IF_ERROR(recorded);
-  return std::make_pair(run, std::move(r));
-}
 
 void PrintTraining(CliContext& ctx, const std::string& run, const TrainingData& data, const TrainResult& r) {
   ctx.out << "run " << run << ": " << TaskName(r.bundle.task) << " model of " << r.bundle.signature.label << " on "
@@ -232,7 +126,7 @@ Status Train(CliContext& ctx, const TrainArgs& a) {
   ASSIGN_OR_RETURN(TrainOptions options, ParseTrainOptions(a));
   ASSIGN_OR_RETURN(std::vector<ParamSet> trials, ExpandSearch(a.sets, a.search, a.trials, a.seed));
   RETURN_IF_ERROR(ctx.OpenStores());
-  ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx, a.data));
+  ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx.meta(), ctx.objects(), ctx.env, a.data));
   StartSummary(data);
   Tracker tracker(ctx.meta(), ctx.objects(), ctx.env);
   json out;
@@ -240,7 +134,7 @@ Status Train(CliContext& ctx, const TrainArgs& a) {
   TrainResult best;
   if (trials.size() == 1) {
     options.params = trials[0];
-    ASSIGN_OR_RETURN(auto one, TrainOneRun(ctx, tracker, data, options, a.experiment, ""));
+    ASSIGN_OR_RETURN(auto one, TrainOneRun(tracker, data, options, RunOptions{a.experiment, "", ctx.command_line, "", "."}));
     best_run = one.first;
     best = std::move(one.second);
   } else {
@@ -255,7 +149,7 @@ Status Train(CliContext& ctx, const TrainArgs& a) {
     if (options.validation_fraction == 0) options.validation_fraction = 0.1;
     for (const auto& params : trials) {
       options.params = params;
-      auto result = TrainOneRun(ctx, tracker, data, options, a.experiment, parent);
+      auto result = TrainOneRun(tracker, data, options, RunOptions{a.experiment, "", ctx.command_line, parent, "."});
       if (!result.ok()) {  // the failed trial is on record; so is the search's failure
         (void)tracker.SetTag(parent, "error", result.status().ToString());
         (void)tracker.EndRun(parent, RunStatus::kFailed);
@@ -313,7 +207,7 @@ Status Reproduce(CliContext& ctx, const std::string& id) {
   if (model == nullptr || p.count("data") == 0 || p.count("label") == 0) {
     return InvalidArgument("run " + v.run.run_id + " was not made by gyre train: nothing to reproduce");
   }
-  ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx, p["data"]));
+  ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx.meta(), ctx.objects(), ctx.env, p["data"]));
   StartSummary(data);
   TrainOptions o;
   o.label = p["label"];

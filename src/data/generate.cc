@@ -6,74 +6,14 @@
 #include <cmath>
 #include <string_view>
 
+#include "data/generate_util.h"
 #include "data/table.h"
 
 namespace gyre {
 namespace {
 
-// xoshiro256** seeded by splitmix64: fast, and identical everywhere (std:: distributions are
-// not, so the few distributions needed are written out here).
-class Rng {
- public:
-  explicit Rng(uint64_t seed) {
-    for (auto& s : s_) {
-      seed += 0x9E3779B97F4A7C15ULL;
-      uint64_t z = seed;
-      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-      z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-      s = z ^ (z >> 31);
-    }
-  }
-  uint64_t Next() {
-    uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-    uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = Rotl(s_[3], 45);
-    return result;
-  }
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-  double Normal() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    double u = 0;
-    while (u <= 0) u = Uniform();
-    double v = Uniform();
-    double r = std::sqrt(-2 * std::log(u));
-    spare_ = r * std::sin(2 * M_PI * v);
-    has_spare_ = true;
-    return r * std::cos(2 * M_PI * v);
-  }
-  int64_t Poisson(double lambda) {  // Knuth; lambda is small here
-    double l = std::exp(-lambda), p = 1;
-    int64_t k = 0;
-    do {
-      ++k;
-      p *= Uniform();
-    } while (p > l);
-    return k - 1;
-  }
-  size_t Pick(const double* weights, size_t n) {
-    double total = 0;
-    for (size_t i = 0; i < n; ++i) total += weights[i];
-    double x = Uniform() * total;
-    for (size_t i = 0; i < n; ++i) {
-      if ((x -= weights[i]) < 0) return i;
-    }
-    return n - 1;
-  }
-
- private:
-  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t s_[4];
-  double spare_ = 0;
-  bool has_spare_ = false;
-};
+using gen::CsvWriter;
+using gen::Rng;
 
 constexpr std::array<std::string_view, 15> kMerchants = {
     "grocery", "restaurant", "fuel", "travel", "electronics", "clothing", "pharmacy",
@@ -86,32 +26,6 @@ constexpr std::array<std::string_view, 4> kChannels = {"pos", "online", "contact
 constexpr std::array<std::string_view, 20> kCountries = {
     "US", "GB", "DE", "FR", "ES", "IT", "NL", "CA", "AU", "JP",
     "BR", "MX", "IN", "CN", "NG", "RU", "PL", "SE", "CH", "ZA"};
-
-class CsvWriter {
- public:
-  explicit CsvWriter(WritableFile* file) : file_(file) { buf_.reserve(1 << 20); }
-  void Raw(std::string_view s) { buf_.append(s); }
-  void Int(int64_t v) {
-    char tmp[24];
-    auto [p, ec] = std::to_chars(tmp, tmp + sizeof tmp, v);
-    buf_.append(tmp, p);
-  }
-  void Fixed(double v, int digits) {
-    char tmp[64];
-    auto [p, ec] = std::to_chars(tmp, tmp + sizeof tmp, v, std::chars_format::fixed, digits);
-    buf_.append(tmp, p);
-  }
-  Status MaybeFlush() { return buf_.size() > (1 << 20) - 4096 ? Flush() : Status::OK(); }
-  Status Flush() {
-    Status st = file_->Append(buf_);
-    buf_.clear();
-    return st;
-  }
-
- private:
-  WritableFile* file_;
-  std::string buf_;
-};
 
 struct Txn {
   double amount, avg_amount, distance_home, distance_last, secs_since_last, device_age,
@@ -209,31 +123,23 @@ void WriteTxn(CsvWriter& w, const Txn& t, int64_t id, int64_t micros) {
 Status GenerateFraudCsv(const FraudOptions& options, const std::string& path, Env* env) {
   if (options.rows < 1) return InvalidArgument("--rows must be at least 1");
   if (options.drift < 0 || options.drift > 1) return InvalidArgument("--drift must be between 0 and 1");
-  std::string tmp = DirName(path) + "/" + UniqueTempName(std::string(".").append(BaseName(path)));
-  ASSIGN_OR_RETURN(auto file, env->NewWritableFile(tmp));
-  CsvWriter w(file.get());
-  w.Raw("transaction_id,timestamp,amount,hour,account_age_days,txn_count_1h,txn_count_24h,"
-        "avg_amount_30d,amount_ratio,distance_home_km,distance_last_txn_km,secs_since_last_txn,"
-        "device_age_days,failed_logins_24h,credit_limit,utilization,merchant_risk_score,"
-        "ip_risk_score,v1,v2,v3,v4,merchant_category,channel,country,is_fraud\n");
-  Rng rng(options.seed * 0x2545F4914F6CDD1DULL + 1);
-  const int64_t span = int64_t{options.days} * 86400 * 1000000;
-  Status st;
-  for (int64_t i = 0; i < options.rows && st.ok(); ++i) {
-    Txn t = MakeTxn(rng, options.drift);
-    // Evenly spread over the span, with the hour of day drawn above.
-    int64_t day_start = options.start_micros + span * i / options.rows / 86400000000 * 86400000000;
-    int64_t micros = day_start + t.hour * 3600000000LL + static_cast<int64_t>(rng.Uniform() * 3.6e9);
-    WriteTxn(w, t, i + 1, micros);
-    st = w.MaybeFlush();
-  }
-  if (st.ok()) st = w.Flush();
-  if (st.ok()) st = file->Sync();
-  Status closed = file->Close();
-  if (st.ok()) st = closed;
-  if (st.ok()) st = env->RenameFile(tmp, path);
-  if (!st.ok()) (void)env->RemoveFile(tmp);
-  return st;
+  return gen::WriteCsvAtomically(env, path, [&](CsvWriter& w) -> Status {
+    w.Raw("transaction_id,timestamp,amount,hour,account_age_days,txn_count_1h,txn_count_24h,"
+          "avg_amount_30d,amount_ratio,distance_home_km,distance_last_txn_km,secs_since_last_txn,"
+          "device_age_days,failed_logins_24h,credit_limit,utilization,merchant_risk_score,"
+          "ip_risk_score,v1,v2,v3,v4,merchant_category,channel,country,is_fraud\n");
+    Rng rng(options.seed * 0x2545F4914F6CDD1DULL + 1);
+    const int64_t span = int64_t{options.days} * 86400 * 1000000;
+    for (int64_t i = 0; i < options.rows; ++i) {
+      Txn t = MakeTxn(rng, options.drift);
+      // Evenly spread over the span, with the hour of day drawn above.
+      int64_t day_start = options.start_micros + span * i / options.rows / 86400000000 * 86400000000;
+      int64_t micros = day_start + t.hour * 3600000000LL + static_cast<int64_t>(rng.Uniform() * 3.6e9);
+      WriteTxn(w, t, i + 1, micros);
+      RETURN_IF_ERROR(w.MaybeFlush());
+    }
+    return Status::OK();
+  });
 }
 
 }  // namespace gyre

@@ -227,4 +227,17 @@ std::vector<std::string> Table::ColumnNames() const {
   return names;
 }
 
+Table SelectRows(const Table& table, const std::vector<bool>& keep) {
+  Table out;
+  for (int c = 0; c < table.num_columns(); ++c) {
+    const Column& from = table.column(c);
+    Column col(from.name(), from.type());
+    for (int64_t r = 0; r < from.size(); ++r) {
+      if (keep[static_cast<size_t>(r)]) col.AppendFrom(from, r);
+    }
+    out.AddColumn(std::move(col));
+  }
+  return out;
+}
+
 }  // namespace gyre

@@ -120,6 +120,9 @@ class Table {
   std::unordered_map<std::string, int> index_;
 };
 
+// The rows of `table` where `keep` is true, in order (`keep` has one entry per row).
+Table SelectRows(const Table& table, const std::vector<bool>& keep);
+
 // Timestamps: ISO-8601 text <-> microseconds since the Unix epoch (UTC).
 std::optional<int64_t> ParseTimestamp(std::string_view text);
 std::string FormatTimestamp(int64_t micros);

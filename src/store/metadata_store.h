@@ -56,6 +56,24 @@ struct EventRecord {
   std::string figures_json;  // what it saw: {"metric": ..., "value": ..., "threshold": ...}
 };
 
+// One step of a pipeline run (pipeline/): what it read and made, and how it ended.
+struct StepExecutionRecord {
+  int64_t id = 0;  // assigned by the store
+  std::string run_id;  // the pipeline run
+  std::string step, kind;
+  std::string status;     // ran, cached, failed, skipped, rejected
+  std::string cache_key;  // sha256 of the step's spec, input contents and code version
+  int64_t started_us = 0;
+  double seconds = 0;
+  std::string inputs_json;   // lineage: each input with its sha256
+  std::string outputs_json;  // each output: a value, or a path with its sha256
+  int64_t exit_code = 0;     // of a run: command
+  std::string log_sha256;    // the step's captured output, when it has one
+  std::string error;
+  int64_t cached_from = 0;   // a cached step: the execution whose outputs it reused
+  std::string objects;       // objects it holds (log, outputs, folder manifests), space separated
+};
+
 // What a caller knows when adding a version; the store assigns the number.
 struct NewDatasetVersion {
   DatasetVersionRecord version;  // version number ignored
@@ -236,6 +254,13 @@ class MetadataStore {
   virtual Result<int64_t> RecordEvent(const EventRecord& event) = 0;  // returns its id
   // The newest first; every model's when `model` is empty.
   virtual Result<std::vector<EventRecord>> ListEvents(const std::string& model, int64_t limit) = 0;
+
+  // --- pipelines ---
+  virtual Result<int64_t> AddStepExecution(const StepExecutionRecord& e) = 0;  // returns its id
+  // In execution order.
+  virtual Result<std::vector<StepExecutionRecord>> ListStepExecutions(const std::string& run_id) = 0;
+  // The newest execution that ran (or rejected, for a gate) with this key: a cache hit.
+  virtual Result<std::optional<StepExecutionRecord>> FindCachedExecution(const std::string& cache_key) = 0;
 
   virtual Result<std::vector<ObjectReference>> ListObjectReferences() = 0;
   virtual Result<std::vector<std::string>> CheckDatabase() = 0;

@@ -339,4 +339,15 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   return r;
 }
 
+Result<std::vector<bool>> HoldoutRows(const Table& table, const TrainOptions& o) {
+  const Column* label_col = table.Find(o.label);
+  if (label_col == nullptr) return InvalidArgument("label " + o.label + ": no such column", {"", 0, 0, o.label});
+  ASSIGN_OR_RETURN(Labels labels, EncodeLabels(*label_col, o.task));
+  ASSIGN_OR_RETURN(std::vector<bool> test, SplitRows(table, labels, o));
+  for (size_t i = 0; i < test.size(); ++i) {
+    if (std::isnan(labels.y[i])) test[i] = false;  // TrainModel evaluates labelled rows only
+  }
+  return test;
+}
+
 }  // namespace gyre

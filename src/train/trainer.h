@@ -53,4 +53,8 @@ struct TrainResult {
 // options and seed give the same bundle bytes.
 Result<TrainResult> TrainModel(const Table& table, const TrainOptions& options);
 
+// Which rows TrainModel holds out for evaluation with these options (true = held out), so
+// that another model can be evaluated on exactly the same rows.
+Result<std::vector<bool>> HoldoutRows(const Table& table, const TrainOptions& options);
+
 }  // namespace gyre

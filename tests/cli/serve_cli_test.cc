@@ -2,7 +2,6 @@
 // flushes the prediction log and exits 0.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
@@ -12,8 +11,6 @@
 #include "monitor/prediction_log.h"
 #include "tests/http/http_client.h"
 #include "tests/test_util.h"
-
-extern char** environ;
 
 namespace gyre {
 namespace {
@@ -25,28 +22,10 @@ TEST(ServeCliTest, ServesUntilSigtermThenDrainsAndFlushes) {
   ASSERT_EQ(cli({"data", "generate", "--rows", "2000", "--seed", "1", "--out", dir.File("t.csv")}), 0);
   ASSERT_EQ(cli({"train", "--data", dir.File("t.csv"), "--label", "is_fraud", "--register", "fraud"}), 0);
 
-  int out_pipe[2];
-  ASSERT_EQ(pipe(out_pipe), 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
-  std::vector<std::string> argv = {GYRE_BINARY, "--home", home, "serve", "fraud", "--port", "0", "--threads", "1"};
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, GYRE_BINARY, &actions, nullptr, args.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  close(out_pipe[1]);
+  testing::GyreProcess server({"--home", home, "serve", "fraud", "--port", "0", "--threads", "1"});
+  ASSERT_TRUE(server.started());
   // Read until the line that says where it listens.
-  std::string out;
-  char buf[256];
-  while (out.find("(Ctrl-C stops)") == std::string::npos) {
-    const ssize_t n = read(out_pipe[0], buf, sizeof buf);
-    ASSERT_GT(n, 0) << out;
-    out.append(buf, static_cast<size_t>(n));
-  }
+  std::string out = server.ReadUntil("(Ctrl-C stops)");
   const size_t at = out.find("http://127.0.0.1:");
   ASSERT_NE(at, std::string::npos) << out;
   const int port = std::stoi(out.substr(at + 17));
@@ -62,16 +41,9 @@ TEST(ServeCliTest, ServesUntilSigtermThenDrainsAndFlushes) {
   auto r = c.Responses(1);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(http::testing::Status(r[0]), 200) << r[0];
-  ASSERT_EQ(kill(pid, SIGTERM), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  const int status = server.Stop(SIGTERM);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-  while (true) {
-    const ssize_t n = read(out_pipe[0], buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  close(out_pipe[0]);
+  out = server.out();
   EXPECT_NE(out.find("stopping"), std::string::npos) << out;
   auto logged = ReadPredictionLog(Env::Default(), home + "/logs/fraud");
   ASSERT_TRUE(logged.ok());

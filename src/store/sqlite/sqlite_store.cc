@@ -186,6 +186,28 @@ const char* const kMigrations[] = {
     );
     CREATE INDEX events_by_model ON events(model, id);
     )sql",
+    // 6: pipelines: every step of a pipeline run, with its cache key and lineage.
+    R"sql(
+    CREATE TABLE step_executions (
+      id INTEGER PRIMARY KEY,
+      run_id TEXT NOT NULL REFERENCES runs(run_id),
+      step TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      status TEXT NOT NULL,
+      cache_key TEXT NOT NULL,
+      started_us INTEGER NOT NULL,
+      seconds REAL NOT NULL,
+      inputs_json TEXT NOT NULL,
+      outputs_json TEXT NOT NULL,
+      exit_code INTEGER NOT NULL,
+      log_sha256 TEXT NOT NULL,
+      error TEXT NOT NULL,
+      cached_from INTEGER NOT NULL,
+      objects TEXT NOT NULL
+    );
+    CREATE INDEX step_executions_by_key ON step_executions(cache_key, id);
+    CREATE INDEX step_executions_by_run ON step_executions(run_id, id);
+    )sql",
 };
 
 const char kVersionColumns[] =
@@ -356,12 +378,21 @@ Result<std::vector<ObjectReference>> SqliteStore::ListObjectReferences() {
       "FROM dataset_versions v JOIN datasets d ON d.id = v.dataset_id WHERE v.reference_sha256 != '' "
       "UNION ALL SELECT sha256, 'run ' || run_id || ' artifact ' || path FROM artifacts "
       "UNION ALL SELECT v.bundle_sha256, 'model ' || m.name || ':' || v.version || ' (bundle)' "
-      "FROM model_versions v JOIN registered_models m ON m.id = v.model_id", {}));
+      "FROM model_versions v JOIN registered_models m ON m.id = v.model_id "
+      "UNION ALL SELECT objects, 'run ' || run_id || ' step ' || step FROM step_executions WHERE objects != ''",
+      {}));
   std::vector<ObjectReference> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) return out;
-    out.push_back({stmt->Text(0), stmt->Text(1)});
+    // A step execution lists its objects (log, outputs) separated by spaces.
+    const std::string shas = stmt->Text(0);
+    for (size_t start = 0; start < shas.size();) {
+      size_t space = shas.find(' ', start);
+      if (space == std::string::npos) space = shas.size();
+      if (space > start) out.push_back({shas.substr(start, space - start), stmt->Text(1)});
+      start = space + 1;
+    }
   }
 }
 

@@ -75,6 +75,10 @@ class SqliteStore : public MetadataStore {
   Result<std::vector<FeedbackLabel>> GetFeedback(const std::string& model) override;
   Result<int64_t> RecordEvent(const EventRecord& event) override;
   Result<std::vector<EventRecord>> ListEvents(const std::string& model, int64_t limit) override;
+  // Pipelines (sqlite_pipeline.cc).
+  Result<int64_t> AddStepExecution(const StepExecutionRecord& e) override;
+  Result<std::vector<StepExecutionRecord>> ListStepExecutions(const std::string& run_id) override;
+  Result<std::optional<StepExecutionRecord>> FindCachedExecution(const std::string& cache_key) override;
   Result<std::vector<ObjectReference>> ListObjectReferences() override;
   Result<std::vector<std::string>> CheckDatabase() override;
 

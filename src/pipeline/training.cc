@@ -1,0 +1,110 @@
+#include "pipeline/training.h"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+
+#include "data/dataset.h"
+#include "data/reader.h"
+#include "data/stats.h"
+#include "monitor/model_monitor.h"
+#include "monitor/performance.h"
+
+namespace gyre {
+
+using json = nlohmann::ordered_json;
+
+void StartSummary(TrainingData& d) {
+  const Table* table = &d.table;
+  d.summary = std::async(std::launch::async, [table] { return SummarizeTable(*table); }).share();
+}
+
+// The reference a bundle carries: the training data's summary plus the model's holdout
+// outputs (for prediction drift).
+std::string ReferenceOf(const TrainingData& data, const TrainResult& r) {
+  DatasetSummary s = data.summary.get();
+  const DatasetSummary outputs = SummarizeTable(OutputsTable(r.bundle, r.holdout_outputs, r.holdout_width));
+  s.columns.insert(s.columns.end(), outputs.columns.begin(), outputs.columns.end());
+  return SerializeSummary(s);
+}
+
+Result<TrainingData> LoadTrainingData(MetadataStore* meta, ObjectStore* objects, Env* env, const std::string& what) {
+  TrainingData d;
+  if (env->FileExists(what)) {
+    StatsBuilder stats;  // the reference statistics, in the same pass as the read
+    ASSIGN_OR_RETURN(d.table, ReadTable(what, {}, nullptr, &stats));
+    d.ref = what;
+    d.stats_json = StatsToJson(stats.Finish());
+    return d;
+  }
+  auto ref = ParseDatasetRef(what);
+  if (!ref.ok()) return NotFound("no such file or dataset: " + what);
+  DatasetCatalog catalog(meta, objects, env);
+  ASSIGN_OR_RETURN(DatasetVersionRecord v, catalog.Get(*ref));
+  ASSIGN_OR_RETURN(d.table, ReadTable(catalog.PathOf(v), DatasetCatalog::ReadOptionsFor(v)));
+  d.ref = v.dataset + ":" + std::to_string(v.version);
+  d.dataset = v.dataset;
+  d.version = v.version;
+  d.stats_json = v.stats_json;
+  return d;
+}
+
+// The shortest text that reads back as the same double.
+std::string DoubleText(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+// Everything a run records about one training: params, metrics, input, artifacts.
+namespace {
+
+Status RecordTraining(Tracker& tracker, const std::string& run, const TrainingData& d, const TrainOptions& o,
+                      const TrainResult& r) {
+  KeyValues params = {{"data", d.ref}, {"label", r.bundle.signature.label}, {"task", TaskName(r.bundle.task)},
+                      {"train_rows", std::to_string(r.train_rows)}, {"test_rows", std::to_string(r.test_rows)},
+                      {"test_fraction", DoubleText(o.test_fraction)}, {"split_by", o.split_by},
+                      {"validation_fraction", DoubleText(r.validation_fraction)},
+                      {"split_seed", std::to_string(o.seed)}};
+  for (const auto& e : o.exclude) params.emplace_back("exclude." + e, "true");
+  const json used = json::parse(r.bundle.params_json);
+  for (const auto& [k, v] : used.items()) params.emplace_back(k, v.get<std::string>());
+  std::vector<MetricPoint> metrics;
+  for (const auto& [k, v] : r.metrics) metrics.push_back({k, v, 0, 0});
+  metrics.push_back({"best_rounds", static_cast<double>(r.best_rounds), 0, 0});  // fewer after early stopping
+  for (const auto& [k, v] : r.validation_metrics) metrics.push_back({"validation_" + k, v, 0, 0});
+  RETURN_IF_ERROR(tracker.LogBatch(run, params, metrics, {}));
+  if (!d.dataset.empty()) RETURN_IF_ERROR(tracker.LogInput(run, d.dataset, d.version));
+  RETURN_IF_ERROR(tracker.LogArtifactBytes(run, "model", r.bundle.Serialize()));
+  json importance = json::array();
+  for (const auto& [name, gain] : r.importance) importance.push_back({{"input", name}, {"total_gain", gain}});
+  json report{{"metrics", json::parse(r.bundle.metrics_json)}, {"train_rows", r.train_rows},
+              {"test_rows", r.test_rows}, {"excluded", r.excluded}, {"importance", importance}};
+  return tracker.LogArtifactBytes(run, "evaluation.json", report.dump(2));
+}
+
+}  // namespace
+
+Result<std::pair<std::string, TrainResult>> TrainOneRun(Tracker& tracker, const TrainingData& data,
+                                                        const TrainOptions& options, const RunOptions& ro) {
+  ASSIGN_OR_RETURN(std::string run, tracker.StartRun(ro));
+  auto trained = TrainModel(data.table, options);
+  if (!trained.ok()) {
+    (void)tracker.SetTag(run, "error", trained.status().ToString());
+    (void)tracker.EndRun(run, RunStatus::kFailed);
+    return trained.status();
+  }
+  TrainResult& r = *trained;
+  r.bundle.dataset = data.dataset.empty() ? "" : data.ref;
+  r.bundle.run_id = run;
+  r.bundle.reference_stats_json = data.stats_json;
+  r.bundle.reference_summary = ReferenceOf(data, r);
+  if (r.bundle.task == Task::kBinary)
+    r.bundle.calibration_json = FitIsotonic(r.holdout_outputs, r.holdout_labels).ToJson();
+  Status recorded = RecordTraining(tracker, run, data, options, r);
+  RETURN_IF_ERROR(tracker.EndRun(run, recorded.ok() ? RunStatus::kFinished : RunStatus::kFailed));
+  RETURN_IF_ERROR(recorded);
+  return std::make_pair(run, std::move(r));
+}
+
+}  // namespace gyre

@@ -1,0 +1,50 @@
+// A tracked training: the data loaded (a file or a dataset version), the model trained, and
+// everything recorded as a run (params, metrics, input, bundle, evaluation). What `gyre train`
+// and the pipeline's train step share.
+#pragma once
+
+#include <future>
+#include <string>
+#include <utility>
+
+#include "core/env.h"
+#include "core/status.h"
+#include "data/table.h"
+#include "monitor/drift.h"
+#include "store/metadata_store.h"
+#include "store/object_store.h"
+#include "track/tracker.h"
+#include "train/trainer.h"
+
+namespace gyre {
+
+// The training table: a file, or a dataset version (recorded as the run's input).
+struct TrainingData {
+  Table table;
+  std::string ref;         // NAME:V, or the file path
+  std::string dataset;     // empty for a file
+  int64_t version = 0;
+  std::string stats_json;  // reference statistics for monitoring
+  // What drift tests need of the training data, summarized on another thread while the model
+  // trains (StartSummary); declared last so that it is waited for before the table goes.
+  std::shared_future<DatasetSummary> summary;
+};
+
+// `what` is an existing file or a dataset reference NAME[:V].
+Result<TrainingData> LoadTrainingData(MetadataStore* meta, ObjectStore* objects, Env* env, const std::string& what);
+// Starts summarizing the table for drift on another thread.
+void StartSummary(TrainingData& d);
+
+// The reference a bundle carries: the training data's summary plus the model's holdout
+// outputs (for prediction drift). Waits for the summary.
+std::string ReferenceOf(const TrainingData& data, const TrainResult& r);
+
+// One trained model as one run (`options.parent_run_id` set during a search or a pipeline).
+// A failed training is on record as a FAILED run with its error.
+Result<std::pair<std::string, TrainResult>> TrainOneRun(Tracker& tracker, const TrainingData& data,
+                                                        const TrainOptions& train, const RunOptions& options);
+
+// The shortest text that reads back as the same double.
+std::string DoubleText(double v);
+
+}  // namespace gyre
