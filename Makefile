@@ -49,7 +49,7 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 demo: build
-	./examples/demo.sh $(GYRE)
+	$(GYRE) demo
 
 bench: bench-deps build
 	./bench/run_all.sh $(GYRE)

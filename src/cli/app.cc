@@ -58,6 +58,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   AddFeedbackCommands(app, ctx, &action);
   AddServeCommand(app, ctx, &action);
   AddPipelineCommands(app, ctx, &action);
+  AddDemoCommand(app, ctx, &action);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
   try {

@@ -69,5 +69,6 @@ void AddMonitorCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddFeedbackCommands(CLI::App& app, CliContext& ctx, Action* action);
 void AddServeCommand(CLI::App& app, CliContext& ctx, Action* action);
 void AddPipelineCommands(CLI::App& app, CliContext& ctx, Action* action);
+void AddDemoCommand(CLI::App& app, CliContext& ctx, Action* action);
 
 }  // namespace gyre

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# `make demo`: the loop as far as it exists, on the embedded default in a fresh temporary
+# A tour of the commands one by one, on the embedded default in a fresh temporary
 # home: generate -> version -> schema -> profile -> validate -> refuse bad data -> train a
 # tracked model -> register it as champion -> drift -> predict with every prediction logged ->
 # monitor -> labels arrive -> alerts -> audit -> doctor. Later stages (serve, pipelines,
-# automatic retraining) will extend this story.
+# automatic retraining) are in `gyre demo` (`make demo`).
 set -euo pipefail
 GYRE=$(realpath "${1:-build/gyre}")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gyre-demo.XXXXXX")
