@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks: profiling against pandas, training/prediction against pandas + xgboost and
 # drift against scipy + pandas on generated files (alternating runs), then the Google Benchmark figures of the hot
-# paths (parsing, statistics, validation, metric logging). `make bench` builds first.
+# paths (parsing, statistics, validation, metric logging), serving under wrk, and pipeline
+# overhead against make. `make bench` builds first.
 # Usage: bench/run_all.sh [path/to/gyre]
 # Env: BENCH_ROWS (default 1000000), BENCH_REPS (default 3), BENCH_DIR (default /tmp/gyre-bench).
 set -euo pipefail
@@ -38,3 +39,7 @@ fi
 # Serving: gyre serve, FastAPI/uvicorn, Flask/gunicorn and nginx (the ceiling) under wrk.
 echo
 /usr/bin/python3 bench/peers/compare_serve.py "$GYRE" 10
+
+# Pipelines: per-step overhead against make on one DAG, and cached reruns of the examples.
+echo
+/usr/bin/python3 bench/peers/compare_pipeline.py "$GYRE" 50 "$REPS"

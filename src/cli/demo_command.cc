@@ -199,6 +199,7 @@ Status RunStages(Story& s, const DemoArgs& a) {
   s.Row("December traffic served", Thousands(dec.rows) + " rows");
 
   s.Stage("6", "Monitoring: December's window against the training data the model carries");
+  server->FlushLogs();  // the log is written in the background; monitoring must see all of December
   json drift = s.Gyre({"monitor", "fraud:champion", "--window", "10000"});
   s.episode.drift_json = drift.dump();
   int drifted = 0;
@@ -274,9 +275,10 @@ Status RunStages(Story& s, const DemoArgs& a) {
   s.episode.lineage_json = lineage.dump();
 
   s.Stage("9", "Recovery: fresh December traffic on the new champion");
-  RETURN_IF_ERROR(Generate(s, "data/january.csv", 10000, 16, 1.0));
-  ASSIGN_OR_RETURN(demo::Sent after, demo::SendCsv(server->port(), s.Path("data/january.csv"), "after", 50));
+  RETURN_IF_ERROR(Generate(s, "data/december-fresh.csv", 10000, 16, 1.0));
+  ASSIGN_OR_RETURN(demo::Sent after, demo::SendCsv(server->port(), s.Path("data/december-fresh.csv"), "after", 50));
   RETURN_IF_ERROR(demo::WriteLabels(s.Path("data/labels-after.csv"), after.labels));
+  server->FlushLogs();
   json fb2 = s.Gyre({"feedback", "fraud:champion", "--input", s.Path("data/labels-after.csv"), "--window", "10000"});
   json drift2 = s.Gyre({"monitor", "fraud:champion", "--window", "10000"});
   const double after_auc = LatestAuc(fb2);

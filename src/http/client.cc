@@ -35,15 +35,14 @@ class BeastClient : public Client {
   Result<ClientResponse> Send(const std::string& method, const std::string& target, const std::string& body,
                               const std::string& content_type,
                               const std::vector<std::pair<std::string, std::string>>& headers) override {
-    Status last;
-    for (int attempt = 0; attempt < 2; ++attempt) {  // once more on a connection the server closed
-      if (!socket_.is_open() || attempt > 0) RETURN_IF_ERROR(Open());
-      auto r = Exchange(method, target, body, content_type, headers);
-      if (r.ok()) return r;
-      last = r.status();
-      socket_.close();
-    }
-    return last;
+    // A kept-alive connection the server has since closed fails at once: then, and only then,
+    // the request goes again on a new connection (a fresh one failing is the answer).
+    const bool reused = socket_.is_open();
+    if (!reused) RETURN_IF_ERROR(Open());
+    auto r = Exchange(method, target, body, content_type, headers);
+    if (r.ok() || !reused) return r;
+    RETURN_IF_ERROR(Open());
+    return Exchange(method, target, body, content_type, headers);
   }
 
  private:
@@ -58,10 +57,12 @@ class BeastClient : public Client {
     req.prepare_payload();
     boost::system::error_code ec;
     bh::write(socket_, req, ec);
+    if (ec) Close();
     if (ec) return Status(StatusCode::kUnavailable, "sending " + target + ": " + ec.message());
     bh::response_parser<bh::string_body> parser;
     parser.body_limit(1u << 30);
     bh::read(socket_, buffer_, parser, ec);
+    if (ec) Close();
     if (ec) return Status(StatusCode::kUnavailable, "reading the answer to " + target + ": " + ec.message());
     const auto& res = parser.get();
     ClientResponse out;
@@ -74,6 +75,11 @@ class BeastClient : public Client {
     out.body = res.body();
     if (!res.keep_alive()) socket_.close();
     return out;
+  }
+
+  void Close() {
+    boost::system::error_code ec;
+    socket_.close(ec);
   }
 
   std::string host_;

@@ -1,5 +1,6 @@
 // A small blocking HTTP/1.1 client over one kept-alive connection (reconnecting once when the
-// server closed it), for the demo's live traffic and for tools that talk to a Gyre server.
+// server closed it while idle), for the demo's live traffic and for tools that talk to a Gyre
+// server on this machine. It has no timeouts: it waits as long as the server takes.
 // Boost.Beast stays inside http/.
 #pragma once
 

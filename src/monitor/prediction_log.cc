@@ -239,9 +239,12 @@ Result<std::vector<PredictionRecord>> ReadPredictionLog(Env* env, const std::str
 std::vector<std::vector<PredictionRecord>> WindowsByCount(const std::vector<PredictionRecord>& records,
                                                           size_t size) {
   std::vector<std::vector<PredictionRecord>> out;
-  if (size == 0) return out;
-  for (size_t i = 0; i < records.size(); i += size)
-    out.emplace_back(records.begin() + i, records.begin() + std::min(records.size(), i + size));
+  if (size == 0 || records.empty()) return out;
+  // Cut from the newest, so that the latest window (the one alerts look at) is always full and
+  // only the oldest may be shorter.
+  const size_t first = records.size() % size;
+  if (first > 0) out.emplace_back(records.begin(), records.begin() + first);
+  for (size_t i = first; i < records.size(); i += size) out.emplace_back(records.begin() + i, records.begin() + i + size);
   return out;
 }
 

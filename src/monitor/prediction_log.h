@@ -66,7 +66,8 @@ struct PredictionLogStats {
 Result<std::vector<PredictionRecord>> ReadPredictionLog(Env* env, const std::string& dir,
                                                         PredictionLogStats* stats = nullptr);
 
-// Consecutive windows of `size` records (the last may be shorter), oldest first.
+// Consecutive windows of `size` records, oldest first, counted back from the newest: the
+// latest window is full and only the oldest may be shorter.
 std::vector<std::vector<PredictionRecord>> WindowsByCount(const std::vector<PredictionRecord>& records,
                                                           size_t size);
 // Consecutive windows of `period_us` by record time, aligned to the first record's time.

@@ -51,7 +51,8 @@ Result<DataArg> ResolveData(StepEnv& s, const std::string& what) {
   return d;
 }
 
-// What a data argument means right now, for a cache key.
+}  // namespace
+
 Result<std::string> DataKey(StepEnv& s, const std::string& what) {
   ASSIGN_OR_RETURN(DataArg d, ResolveData(s, what));
   if (!d.file.empty()) {
@@ -60,6 +61,8 @@ Result<std::string> DataKey(StepEnv& s, const std::string& what) {
   }
   return "dataset " + d.version.dataset + ":" + std::to_string(d.version.version) + " " + d.version.sha256;
 }
+
+namespace {
 
 Result<StepOutputs> Ingest(StepEnv& s) {
   const std::string file = SpecPath(*s.spec, s.Arg("file"));

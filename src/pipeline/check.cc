@@ -170,6 +170,8 @@ struct Checker {
   void Run() {
     problems = spec.shape_problems;
     if (spec.name.empty()) Add({1, 1}, "", "the pipeline needs a name");
+    else if (spec.name[0] == '.' || !std::all_of(spec.name.begin(), spec.name.end(), [](char c) { return IdChar(c) || c == '.'; }))
+      Add({1, 1}, "", "the name " + spec.name + " must use letters, digits, '_', '-' and '.' (and not start with '.')");
     if (spec.steps.empty()) Add({1, 1}, "", "the pipeline has no steps");
     for (const auto& [k, v] : spec.params) CheckText(v, nullptr, false, {});
     std::map<std::string, std::string> producer;  // output path -> step

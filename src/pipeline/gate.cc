@@ -131,8 +131,13 @@ Status CheckGains(StepEnv& s, const std::map<std::string, double>& mine, const s
 Result<std::string> GateKeyState(StepEnv& s) {
   ASSIGN_OR_RETURN(auto challenger, LoadModelBytes(s, s.Arg("challenger")));
   ASSIGN_OR_RETURN(Champion champion, FindChampion(s));
-  return "challenger " + Sha256Hex(challenger.first) + " champion " +
-         (champion.ref.empty() ? "none" : champion.ref + " " + Sha256Hex(champion.bytes));
+  std::string key = "challenger " + Sha256Hex(challenger.first) + " champion " +
+                    (champion.ref.empty() ? "none" : champion.ref + " " + Sha256Hex(champion.bytes));
+  if (!s.Arg("holdout").empty()) {
+    ASSIGN_OR_RETURN(std::string holdout, DataKey(s, s.Arg("holdout")));
+    key += " holdout " + holdout;
+  }
+  return key;
 }
 
 Result<StepOutputs> RunGate(StepEnv& s) {
@@ -148,6 +153,9 @@ Result<StepOutputs> RunGate(StepEnv& s) {
     out.Set("champion", champion.ref);
     out.Set("challenger", challenger_bytes.second);
     out.Set("reason", "the challenger is already the champion");
+    figures["passed"] = true;
+    figures["reason"] = "the challenger is already the champion";
+    out.report_json = figures.dump(2);
     s.log += "the challenger is already the champion " + champion.ref + "\n";
     return out;
   }

@@ -27,10 +27,6 @@ struct LoopState {
   std::string last_file;  // the newest landed file: the data of schedule and alert runs
 };
 
-std::string StatePath(const PipelineRunOptions& o, const std::string& name) {
-  return HomeLayout(o.home).root + "/loops/" + name + ".json";
-}
-
 LoopState LoadState(Env* env, const std::string& path) {
   LoopState s;
   auto text = env->ReadFile(path);
@@ -71,18 +67,18 @@ class Loop {
   Result<LoopSummary> Run() {
     ASSIGN_OR_RETURN(PipelineSpec spec, LoadPipeline(file_));
     name_ = spec.name;
-    state_path_ = StatePath(o_.run, name_);
+    state_path_ = HomeLayout(o_.run.home).LoopStateFile(name_);
     state_ = LoadState(o_.run.env, state_path_);
     ASSIGN_OR_RETURN(meta_, MetadataStore::Open(HomeLayout(o_.run.home), o_.run.env));
     const auto start = std::chrono::steady_clock::now();
     bool first = true;
     while (!Stopping(start)) {
-      auto fresh = LoadPipeline(file_);
-      if (fresh.ok()) spec = std::move(*fresh);
-      RETURN_IF_ERROR(Poll(spec));
+      // A broken spec is reported once and waited out; its triggers stay pending.
+      const bool ok = Reload(&spec);
+      if (ok) RETURN_IF_ERROR(Poll(spec));
       if (first) Emit("started", "watching " + Describe(spec.triggers));  // once the first look is done
       first = false;
-      if (!pending_files_.empty() || retrain_) {
+      if (ok && (!pending_files_.empty() || retrain_)) {
         RunOnce(spec);
         if (o_.max_runs > 0 && summary_.runs >= o_.max_runs) break;
         continue;
@@ -100,6 +96,27 @@ class Loop {
     if (t.every_seconds > 0) out += (out.empty() ? "" : ", ") + std::string("every ") + std::to_string(static_cast<int64_t>(t.every_seconds)) + " s";
     if (!t.alert_model.empty()) out += (out.empty() ? "" : ", ") + std::string("alerts of ") + t.alert_model;
     return out.empty() ? "no triggers (the spec declares none)" : out;
+  }
+
+  // Reads the spec again; false (after saying why, once per distinct problem) when it cannot
+  // be read or has problems.
+  bool Reload(PipelineSpec* spec) {
+    std::string problem;
+    auto fresh = LoadPipeline(file_);
+    if (!fresh.ok()) {
+      problem = fresh.status().ToString();
+    } else {
+      for (const auto& p : CheckPipeline(*fresh)) problem += (problem.empty() ? "" : "; ") + FormatProblem(*fresh, p);
+    }
+    if (!problem.empty()) {
+      if (problem != problem_) Emit("problem", "the pipeline cannot run until it is fixed: " + problem);
+      problem_ = problem;
+      return false;
+    }
+    if (!problem_.empty()) Emit("problem", "the pipeline is fixed");
+    problem_.clear();
+    *spec = std::move(*fresh);
+    return true;
   }
 
   void Emit(const std::string& kind, const std::string& detail, const PipelineRunReport* run = nullptr) {
@@ -219,7 +236,7 @@ class Loop {
   std::set<std::string> queued_;
   std::map<std::string, std::string> last_seen_;
   bool retrain_ = false;
-  std::string reason_;
+  std::string reason_, problem_;
   LoopSummary summary_;
 };
 

@@ -15,7 +15,9 @@
 namespace gyre {
 
 struct LoopEvent {
-  std::string kind;    // started (after the first look at the triggers), trigger, run, stopped
+  // started (after the first look at the triggers), trigger, run, problem (the spec cannot
+  // run, or is fixed again), stopped
+  std::string kind;
   std::string detail;  // what happened, for people
   const PipelineRunReport* run = nullptr;  // for kind "run"
 };

@@ -199,7 +199,9 @@ Result<Executed> RunBuiltinStep(const StepJob& job, StepEnv& env) {
 json OutputsJson(const Executed& e) {
   json values = json::object();
   for (const auto& [k, v] : e.values) values[k] = v;
-  return {{"values", values}, {"files", e.files}};
+  json out{{"values", values}, {"files", e.files}};
+  if (!e.report_json.empty()) out["report"] = json::parse(e.report_json);  // a gate's decision
+  return out;
 }
 
 // A cache hit: the outputs it recorded, with any missing or changed output file put back.
@@ -214,6 +216,8 @@ Result<StepResult> ReuseCached(const StepJob& job, Stores& st, const StepExecuti
   for (const auto& [k, v] : outputs["values"].items()) res.report.outputs.emplace_back(k, v.get<std::string>());
   res.rejected = hit.status == "rejected";
   if (res.rejected) res.report.error = hit.error;
+  res.report.exit_code = hit.exit_code;
+  if (outputs.contains("report")) res.report_json = outputs["report"].dump(2);  // the decision reused
   rec.status = "cached";
   rec.cached_from = hit.id;
   rec.inputs_json = hit.inputs_json;
@@ -309,6 +313,7 @@ StepResult ExecuteStep(const StepJob& job) {
   } catch (const std::exception& e) {
     res.report.status = "failed";
     res.report.error = std::string("internal error: ") + e.what();
+    RecordNotRun(job, "failed", res.report.error);
   }
   res.report.id = job.step->id;
   res.report.kind = job.step->kind;

@@ -54,6 +54,8 @@ Result<std::map<std::string, double>> EvaluateOn(const Predictor& predictor, con
 // A model by run id (32 hex digits, or a unique prefix) or NAME[:V|ALIAS]: its bundle bytes
 // and a description ("fraud:3" or "run 3f2a…").
 Result<std::pair<std::string, std::string>> LoadModelBytes(StepEnv& s, const std::string& what);
+// What a data argument (a file, or a dataset reference) means now, for a cache key.
+Result<std::string> DataKey(StepEnv& s, const std::string& what);
 // A labelled table from a file or a dataset reference.
 Result<Table> LoadTableArg(StepEnv& s, const std::string& what);
 

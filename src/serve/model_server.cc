@@ -150,6 +150,11 @@ class Impl : public ModelServer {
     return out;
   }
 
+  void FlushLogs() override {
+    for (auto& s : served_)
+      if (s->log) s->log->Flush();
+  }
+
   void Shutdown(std::chrono::milliseconds drain) override {
     draining_ = true;
     {

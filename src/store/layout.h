@@ -13,6 +13,9 @@ struct HomeLayout {
   std::string ObjectsDir() const { return root + "/objects"; }
   std::string TmpDir() const { return root + "/tmp"; }
   std::string LogsDir() const { return root + "/logs"; }
+  // What `gyre loop` has handled for a pipeline (pipeline/loop.h); `name` is a checked
+  // pipeline name.
+  std::string LoopStateFile(const std::string& name) const { return root + "/loops/" + name + ".json"; }
   // A model's prediction log segments (monitor/prediction_log.h).
   std::string ModelLogDir(const std::string& model) const { return LogsDir() + "/" + model; }
   // objects/ab/cdef... for the SHA-256 hex digest `sha`.

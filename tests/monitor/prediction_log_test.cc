@@ -138,10 +138,13 @@ TEST_F(PredictionLogTest, ConcurrentWritersLoseNothing) {
 TEST_F(PredictionLogTest, WindowsByCountAndTime) {
   std::vector<PredictionRecord> records;
   for (int i = 0; i < 25; ++i) records.push_back(Record(i, 1000 + i * 10));
-  auto by_count = WindowsByCount(records, 10);
+  auto by_count = WindowsByCount(records, 10);  // cut from the newest: 5, 10, 10
   ASSERT_EQ(by_count.size(), 3u);
-  EXPECT_EQ(by_count[2].size(), 5u);
-  EXPECT_EQ(by_count[1].front().request_id, "req-10");
+  EXPECT_EQ(by_count[0].size(), 5u);
+  EXPECT_EQ(by_count[2].size(), 10u);
+  EXPECT_EQ(by_count[1].front().request_id, "req-5");
+  EXPECT_EQ(by_count[2].back().request_id, "req-24");
+  EXPECT_EQ(WindowsByCount(std::vector<PredictionRecord>(records.begin(), records.begin() + 20), 10)[0].size(), 10u);
   auto by_time = WindowsByTime(records, 100);  // 10 records per 100 us
   ASSERT_EQ(by_time.size(), 3u);
   EXPECT_EQ(by_time[0].size(), 10u);

@@ -126,6 +126,11 @@ TEST_F(GateTest, AChallengerMustBeatTheChampionOnTheSameHoldout) {
   // Both were scored on the challenger's 1,600 held-out rows (a fifth of 8,000).
   EXPECT_EQ(d["holdout_rows"].get<int64_t>(), 1600);
   EXPECT_LT(d["challenger_metrics"]["roc_auc"].get<double>(), d["champion_metrics"]["roc_auc"].get<double>());
+  // The same weak challenger again: the rejection comes from the cache, decision and all.
+  PipelineRunReport weak_again = Run({{"rounds", "1"}, {"depth", "1"}});
+  EXPECT_TRUE(weak_again.rejected);
+  EXPECT_EQ(Status(weak_again, "gate").substr(0, 6), "cached");
+  EXPECT_EQ(Decision(weak_again)["holdout_rows"].get<int64_t>(), 1600);
   // Rerunning the strong pipeline is all cached but the gate, which now faces itself.
   PipelineRunReport again = Run({});
   EXPECT_EQ(Status(again, "train"), "cached");

@@ -125,5 +125,22 @@ steps:
   EXPECT_NE(triggers_[0].find("schedule"), std::string::npos);
 }
 
+TEST_F(LoopTest, ABrokenSpecIsWaitedOutAndItsTriggersKept) {
+  const std::string spec = dir_.Write("pipeline.yaml", "name: later\ntriggers: {every: 1h}\nsteps:\n  tick: {run: 'true', needs: [ghost]}\n");
+  auto loop = Start(spec, 1, 60);
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    ASSERT_GE(events_.size(), 1u);
+    EXPECT_NE(events_[0].find("cannot run until it is fixed"), std::string::npos) << events_[0];
+    EXPECT_NE(events_[0].find("ghost"), std::string::npos) << events_[0];
+    EXPECT_TRUE(triggers_.empty());
+  }
+  dir_.Write("pipeline.yaml", "name: later\ntriggers: {every: 1h}\nsteps:\n  tick: {run: 'true'}\n");
+  auto summary = loop.get();
+  ASSERT_OK(summary.status());
+  EXPECT_EQ(summary->runs, 1);
+  EXPECT_EQ(summary->failed, 0);
+}
+
 }  // namespace
 }  // namespace gyre

@@ -77,6 +77,12 @@ TEST(PipelineSpec, UnknownKeysAndKinds) {
   ExpectProblem("name: p\nsteps:\n  a: {description: nothing}\n", "give run:", 3);
 }
 
+TEST(PipelineSpec, TheNameIsSafeAsAFileName) {
+  ExpectProblem("name: ../escape\nsteps:\n  a: {run: 'true'}\n", "must use letters", 1);
+  ExpectProblem("name: a b\nsteps:\n  a: {run: 'true'}\n", "must use letters", 1);
+  EXPECT_TRUE(Problems("name: fraud-v2.1\nsteps:\n  a: {run: 'true'}\n").empty());
+}
+
 TEST(PipelineSpec, ReferencesToNothing) {
   ExpectProblem("name: p\nsteps:\n  a: {run: 'echo ${params.nope}'}\n", "no such parameter", 3);
   ExpectProblem("name: p\nsteps:\n  a: {run: 'true', needs: [b]}\n", "no such step", 3);
