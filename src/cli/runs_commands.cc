@@ -54,12 +54,31 @@ json ViewJson(const RunView& v) {
   return j;
 }
 
+// What a pipeline run decided and why it ran (its gyre.outcome and gyre.trigger tags), so that
+// `gyre runs list` shows the loop's decisions; "" for other runs.
+Result<std::pair<std::string, std::string>> PipelineOutcome(CliContext& ctx, const RunRecord& r) {
+  if (r.name.rfind("pipeline ", 0) != 0) return std::make_pair(std::string(), std::string());
+  ASSIGN_OR_RETURN(KeyValues tags, ctx.meta()->GetTags(r.run_id));
+  std::string outcome, trigger;
+  for (const auto& [k, v] : tags) {
+    if (k == "gyre.outcome") outcome = v;
+    if (k == "gyre.trigger") trigger = v;
+  }
+  return std::make_pair(outcome, trigger);
+}
+
 Status RunsList(CliContext& ctx, const std::string& experiment) {
   RETURN_IF_ERROR(ctx.OpenStores());
   ASSIGN_OR_RETURN(auto runs, ctx.meta()->ListRuns(experiment));
   if (ctx.json) {
     json list = json::array();
-    for (const auto& r : runs) list.push_back(RunJson(r));
+    for (const auto& r : runs) {
+      json j = RunJson(r);
+      ASSIGN_OR_RETURN(auto decided, PipelineOutcome(ctx, r));
+      if (!decided.first.empty()) j["outcome"] = decided.first;
+      if (!decided.second.empty()) j["trigger"] = decided.second;
+      list.push_back(j);
+    }
     ctx.out << json{{"runs", list}}.dump(2) << "\n";
     return Status::OK();
   }
@@ -69,10 +88,13 @@ Status RunsList(CliContext& ctx, const std::string& experiment) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : runs) {
+    ASSIGN_OR_RETURN(auto decided, PipelineOutcome(ctx, r));
+    std::string outcome = decided.first.empty() ? "-" : decided.first;
+    if (!decided.second.empty() && decided.second != "manual") outcome += " (" + decided.second + ")";
     rows.push_back({ShortSha(r.run_id), r.experiment, r.name.empty() ? "-" : r.name, r.status, TimeText(r.start_us),
-                    Duration(r)});
+                    Duration(r), outcome});
   }
-  PrintTable(ctx.out, {"RUN", "EXPERIMENT", "NAME", "STATUS", "STARTED", "DURATION"}, rows);
+  PrintTable(ctx.out, {"RUN", "EXPERIMENT", "NAME", "STATUS", "STARTED", "DURATION", "PIPELINE OUTCOME"}, rows);
   return Status::OK();
 }
 

@@ -97,6 +97,13 @@ TEST_F(PipelineCliTest, TheDemandExampleRejectsAWorseChallenger) {
   EXPECT_EQ(Statuses(run)["register"], "skipped");
   EXPECT_NE(worse.err.find("rejected the challenger"), std::string::npos) << worse.err;
   EXPECT_EQ(Run({"run", spec, "--param", "nope=1"}).code, 1);
+  // The decision is visible in the list of runs.
+  json runs = json::parse(Run({"--json", "runs", "list", "--experiment", "demand"}).out)["runs"];
+  std::vector<std::string> outcomes;
+  for (const auto& r : runs) {
+    if (r.contains("outcome")) outcomes.push_back(r["outcome"]);
+  }
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"rejected", "succeeded"}));  // newest first
 }
 
 // Starts `gyre loop` as a process, waits until it watches, stops it with SIGTERM.
