@@ -263,13 +263,14 @@ Status LogPredictions(CliContext& ctx, const ModelVersionRecord& v, const ModelB
   const Column* id_col = id.empty() ? nullptr : input.Find(id);
   const int64_t now = ctx.env->NowMicros();
   const std::string batch = "batch-" + std::to_string(now) + "-";
+  std::vector<std::string> inputs = InputsJson(input, b.signature), outputs = OutputsJson(b, p);
   for (int64_t r = 0; r < p.rows; ++r) {
     PredictionRecord rec;
     rec.request_id = id_col ? id_col->ValueToString(r) : batch + std::to_string(r);
     rec.time_us = now;
     rec.model_version = v.version;
-    rec.inputs_json = InputsJson(input, b.signature, r);
-    rec.outputs_json = OutputsJson(b, p, r);
+    rec.inputs_json = std::move(inputs[static_cast<size_t>(r)]);
+    rec.outputs_json = std::move(outputs[static_cast<size_t>(r)]);
     RETURN_IF_ERROR(writer->Append(rec));
   }
   return writer->Sync();

@@ -12,11 +12,28 @@ using nlohmann::json;
 
 // The shortest text that reads back as the same double: a logged float compares equal to the
 // same float in the reference.
-std::string DoubleText(double v) {
-  if (!std::isfinite(v)) return "null";
+void AppendDouble(std::string* out, double v) {
+  if (!std::isfinite(v)) {
+    *out += "null";
+    return;
+  }
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
+  out->append(buf, end);
+}
+
+// `text` as a JSON string: plain ASCII is only quoted; the rest goes through nlohmann's escaping.
+void AppendQuoted(std::string* out, std::string_view text) {
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') {
+      *out += json(std::string(text)).dump();
+      return;
+    }
+  }
+  *out += '"';
+  out->append(text);
+  *out += '"';
 }
 
 void AppendValue(std::string* out, const Column& col, int64_t row) {
@@ -24,12 +41,18 @@ void AppendValue(std::string* out, const Column& col, int64_t row) {
     *out += "null";
     return;
   }
+  const auto k = static_cast<size_t>(row);
   switch (col.type()) {
-    case ColumnType::kInt64: *out += std::to_string(col.ints()[row]); break;
-    case ColumnType::kFloat64: *out += DoubleText(col.doubles()[row]); break;
-    case ColumnType::kBool: *out += col.bools()[row] ? "true" : "false"; break;
-    case ColumnType::kString: *out += json(std::string(col.StringAt(row))).dump(); break;
-    case ColumnType::kTimestamp: *out += "\"" + FormatTimestamp(col.ints()[row]) + "\""; break;
+    case ColumnType::kInt64: {
+      char buf[24];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, col.ints()[k]);
+      out->append(buf, end);
+      break;
+    }
+    case ColumnType::kFloat64: AppendDouble(out, col.doubles()[k]); break;
+    case ColumnType::kBool: *out += col.bools()[k] ? "true" : "false"; break;
+    case ColumnType::kString: AppendQuoted(out, col.StringAt(row)); break;
+    case ColumnType::kTimestamp: *out += "\"" + FormatTimestamp(col.ints()[k]) + "\""; break;
   }
 }
 
@@ -95,28 +118,57 @@ std::vector<std::string> OutputColumns(const ModelBundle& bundle) {
   return out;
 }
 
-std::string InputsJson(const Table& input, const Signature& signature, int64_t row) {
-  std::string out = "{";
+std::vector<std::string> InputsJson(const Table& input, const Signature& signature) {
+  // Keys quoted and columns found once, not once per row.
+  std::vector<std::string> keys;
+  std::vector<const Column*> columns;
   for (const FeatureSpec& f : signature.features) {
-    if (out.size() > 1) out += ",";
-    out += json(f.name).dump() + ":";
-    const Column* col = input.Find(f.name);
-    if (col) AppendValue(&out, *col, row);
-    else out += "null";
+    std::string key = keys.empty() ? "{" : ",";
+    AppendQuoted(&key, f.name);
+    keys.push_back(key + ":");
+    columns.push_back(input.Find(f.name));
   }
-  return out + "}";
+  std::vector<std::string> out(static_cast<size_t>(input.num_rows()));
+  for (int64_t r = 0; r < input.num_rows(); ++r) {
+    std::string& row = out[static_cast<size_t>(r)];
+    row.reserve(keys.size() * 24);
+    for (size_t c = 0; c < keys.size(); ++c) {
+      row += keys[c];
+      if (columns[c]) AppendValue(&row, *columns[c], r);
+      else row += "null";
+    }
+    row += keys.empty() ? "{}" : "}";
+  }
+  return out;
 }
 
-std::string OutputsJson(const ModelBundle& b, const Predictions& p, int64_t row) {
-  const float* v = &p.values[static_cast<size_t>(row * p.width)];
-  if (b.task == Task::kRegression) return "{\"prediction\":" + DoubleText(v[0]) + "}";
+std::vector<std::string> OutputsJson(const ModelBundle& b, const Predictions& p) {
   const std::vector<std::string>& classes = b.signature.classes;
-  std::string out = "{\"prediction\":" + json(classes[static_cast<size_t>(p.predicted_class[row])]).dump();
-  for (size_t c = 0; c < classes.size(); ++c) {
-    const double prob = b.task == Task::kBinary ? (c == 0 ? 1.0 - v[0] : v[0]) : v[c];
-    out += "," + json("p_" + classes[c]).dump() + ":" + DoubleText(prob);
+  std::vector<std::string> names, probs;  // the class names as JSON, and ",\"p_<class>\":"
+  for (const std::string& c : classes) {
+    names.emplace_back();
+    AppendQuoted(&names.back(), c);
+    std::string key = ",";
+    AppendQuoted(&key, "p_" + c);
+    probs.push_back(key + ":");
   }
-  return out + "}";
+  std::vector<std::string> out(static_cast<size_t>(p.rows));
+  for (int64_t r = 0; r < p.rows; ++r) {
+    std::string& row = out[static_cast<size_t>(r)];
+    const float* v = &p.values[static_cast<size_t>(r * p.width)];
+    row = "{\"prediction\":";
+    if (b.task == Task::kRegression) {
+      AppendDouble(&row, v[0]);
+    } else {
+      row += names[static_cast<size_t>(p.predicted_class[static_cast<size_t>(r)])];
+      for (size_t c = 0; c < classes.size(); ++c) {
+        row += probs[c];
+        AppendDouble(&row, b.task == Task::kBinary ? (c == 0 ? 1.0 - v[0] : v[0]) : v[c]);
+      }
+    }
+    row += "}";
+  }
+  return out;
 }
 
 Table OutputsTable(const ModelBundle& b, const std::vector<float>& values, int width) {

@@ -20,9 +20,10 @@ namespace gyre {
 // and, for classifiers, "p_<class>" per class.
 std::vector<std::string> OutputColumns(const ModelBundle& bundle);
 
-// Row `row` of `input` as the record's inputs (the signature's columns only) and outputs.
-std::string InputsJson(const Table& input, const Signature& signature, int64_t row);
-std::string OutputsJson(const ModelBundle& bundle, const Predictions& p, int64_t row);
+// Each row of `input` as a record's inputs (the signature's columns only, a JSON object), and
+// each row of `p` as a record's outputs.
+std::vector<std::string> InputsJson(const Table& input, const Signature& signature);
+std::vector<std::string> OutputsJson(const ModelBundle& bundle, const Predictions& p);
 
 // Model outputs as a table with OutputColumns(bundle) (raw values as Predictions holds them).
 Table OutputsTable(const ModelBundle& bundle, const std::vector<float>& values, int width);

@@ -394,13 +394,14 @@ std::vector<PredictionRecord> Records(const Loaded& l, const Table& t, const Pre
                                       int64_t time_us) {
   const ModelBundle& b = l.predictor->bundle();
   std::vector<PredictionRecord> out(static_cast<size_t>(p.rows));
+  std::vector<std::string> inputs = InputsJson(t, b.signature), outputs = OutputsJson(b, p);
   for (int64_t i = 0; i < p.rows; ++i) {
     PredictionRecord& rec = out[static_cast<size_t>(i)];
     rec.request_id = p.rows == 1 ? id : id + "/" + std::to_string(i);
     rec.time_us = time_us;
     rec.model_version = l.version;
-    rec.inputs_json = InputsJson(t, b.signature, i);
-    rec.outputs_json = OutputsJson(b, p, i);
+    rec.inputs_json = std::move(inputs[static_cast<size_t>(i)]);
+    rec.outputs_json = std::move(outputs[static_cast<size_t>(i)]);
   }
   return out;
 }

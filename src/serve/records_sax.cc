@@ -32,13 +32,13 @@ class RecordsSax : public nlohmann::json_sax<json> {
     return t;
   }
 
-  bool null() override { return Scalar([&](Column& c) { c.AppendNull(); return true; }, "null"); }
+  bool null() override { return Scalar([&](Column& c) { c.AppendNull(); return true; }, [] { return std::string("null"); }); }
   bool boolean(bool v) override {
     return Scalar([&](Column& c) {
       if (c.type() == ColumnType::kBool) c.AppendBool(v);
       else return false;
       return true;
-    }, v ? "true" : "false");
+    }, [v] { return std::string(v ? "true" : "false"); });
   }
   bool number_integer(number_integer_t v) override { return Integer(v); }
   bool number_unsigned(number_unsigned_t v) override {
@@ -58,7 +58,7 @@ class RecordsSax : public nlohmann::json_sax<json> {
         return false;
       }
       return true;
-    }, json(v).dump(-1, ' ', false, json::error_handler_t::replace));
+    }, [&v] { return json(v).dump(-1, ' ', false, json::error_handler_t::replace); });
   }
   bool binary(binary_t&) override { return Other(); }
 
@@ -112,13 +112,14 @@ class RecordsSax : public nlohmann::json_sax<json> {
  private:
   std::string Where(const std::string& name) const { return top_ + "[" + std::to_string(row_) + "]." + name; }
 
-  template <typename Append>
-  bool Scalar(Append append, const std::string& shown) {
+  // `shown` makes the value's text for an error message only when there is one.
+  template <typename Append, typename ShownText>
+  bool Scalar(Append append, ShownText shown) {
     if (depth_ != 3 || !in_records_) return Other();
     if (current_ < 0) return true;  // a column the model does not use
     Column& col = columns_[static_cast<size_t>(current_)];
     if (set_[static_cast<size_t>(current_)]) return Fail(Where(col.name()), "given twice");
-    if (!append(col)) return Fail(Where(col.name()), Expected(col.type()) + ", got " + Shown(shown));
+    if (!append(col)) return Fail(Where(col.name()), Expected(col.type()) + ", got " + Shown(shown()));
     set_[static_cast<size_t>(current_)] = true;
     return true;
   }
@@ -129,7 +130,7 @@ class RecordsSax : public nlohmann::json_sax<json> {
       else if (c.type() == ColumnType::kBool && (v == 0 || v == 1)) c.AppendBool(v == 1);
       else return false;
       return true;
-    }, std::to_string(v));
+    }, [v] { return std::to_string(v); });
   }
   bool Float(double v, const std::string& text) {
     return Scalar([&](Column& c) {
@@ -139,7 +140,7 @@ class RecordsSax : public nlohmann::json_sax<json> {
       else if (c.type() == ColumnType::kBool && (v == 0 || v == 1)) c.AppendBool(v == 1);
       else return false;
       return true;
-    }, text);
+    }, [&text] { return text; });
   }
   static std::string Expected(ColumnType t) {
     switch (t) {

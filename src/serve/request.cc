@@ -270,6 +270,10 @@ Result<ParsedRequest> ParseInvocations(const std::string& body, const std::strin
     ASSIGN_OR_RETURN(out.table, FromCsv(body, sig));
     return out;
   }
+  if (auto plain = ScanPlainRecords(body, sig)) {  // the common shape written plainly: scanned
+    out.table = std::move(*plain);
+    return out;
+  }
   if (auto fast = ParseRecordsFast(body, sig)) {  // the common shape, without a JSON tree
     ASSIGN_OR_RETURN(out.table, std::move(*fast));
     return out;

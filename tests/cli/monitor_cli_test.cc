@@ -108,10 +108,14 @@ TEST(ModelMonitorTest, InputsRoundTripThroughTheLog) {
   p.values = {0.125f, 0.75f};
   p.predicted_class = {0, 1};
   std::vector<PredictionRecord> records(2);
+  const std::vector<std::string> inputs = InputsJson(t, b.signature), outputs = OutputsJson(b, p);
   for (int r = 0; r < 2; ++r) {
-    records[r].inputs_json = InputsJson(t, b.signature, r);
-    records[r].outputs_json = OutputsJson(b, p, r);
+    records[r].inputs_json = inputs[static_cast<size_t>(r)];
+    records[r].outputs_json = outputs[static_cast<size_t>(r)];
   }
+  // Plain text is only quoted; text with a quote goes through JSON escaping.
+  EXPECT_NE(inputs[0].find(R"("channel":"web \"quoted\"")"), std::string::npos) << inputs[0];
+  EXPECT_EQ(outputs[1], R"({"prediction":"1","p_0":0.25,"p_1":0.75})");
   records[1].inputs_json = "{\"amount\":\"lots\",\"n\":-3,\"channel\":null,\"ok\":false}";
   int64_t mistyped = 0;
   Table back = RecordsToTable(records, b, &mistyped);

@@ -71,7 +71,7 @@ class ModelServerTest : public ::testing::Test {
     EXPECT_TRUE(t.ok());
     json out = json::array();
     ModelBundle b = Bundle();
-    for (int64_t r = 0; r < t->num_rows(); ++r) out.push_back(json::parse(InputsJson(*t, b.signature, r)));
+    for (const std::string& row : InputsJson(*t, b.signature)) out.push_back(json::parse(row));
     return out;
   }
   static ModelBundle Bundle() {

@@ -1,0 +1,107 @@
+// The hand-written scanner of plain dataframe_records bodies: it reads exactly the values JSON
+// means (checked against nlohmann's parse of the same text), and gives up on everything else so
+// that the SAX path answers it.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "serve/records_sax.h"
+#include "tests/test_util.h"
+
+namespace gyre::serve {
+namespace {
+
+using json = nlohmann::json;
+
+Signature Sig() {
+  Signature s;
+  s.features = {{"amount", ColumnType::kFloat64, {}},
+                {"hour", ColumnType::kInt64, {}},
+                {"online", ColumnType::kBool, {}},
+                {"merchant", ColumnType::kString, {"food", "fuel"}},
+                {"at", ColumnType::kTimestamp, {}}};
+  return s;
+}
+
+TEST(RecordsScan, ReadsWhatJsonMeans) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> any(-1e6, 1e6);
+  json records = json::array();
+  for (int i = 0; i < 200; ++i) {
+    json r = {{"amount", any(rng)}, {"hour", static_cast<int64_t>(rng() % 24) - 3}, {"online", i % 3 == 0},
+              {"merchant", i % 2 ? "food" : "fuel"}, {"at", "2026-12-01T10:00:00Z"}, {"unused", "x"}};
+    if (i % 7 == 0) r["amount"] = nullptr;
+    records.push_back(r);
+  }
+  records[5]["amount"] = 1.5e-300;
+  records[6]["amount"] = -0.0;
+  records[8]["amount"] = 123456789012345678.0;
+  for (int indent : {-1, 2}) {
+    const std::string body = json{{"dataframe_records", records}}.dump(indent);
+    auto t = ScanPlainRecords(body, Sig());
+    ASSERT_TRUE(t.has_value()) << indent;
+    ASSERT_EQ(t->num_rows(), 200);
+    const json back = json::parse(body)["dataframe_records"];
+    for (int64_t r = 0; r < 200; ++r) {
+      const json& rec = back[static_cast<size_t>(r)];
+      if (rec["amount"].is_null()) {
+        EXPECT_FALSE(t->column(0).IsValid(r));
+      } else {
+        EXPECT_EQ(t->column(0).doubles()[static_cast<size_t>(r)], rec["amount"].get<double>()) << r;  // bit for bit
+      }
+      EXPECT_EQ(t->column(1).ints()[static_cast<size_t>(r)], rec["hour"].get<int64_t>());
+      EXPECT_EQ(t->column(2).bools()[static_cast<size_t>(r)] != 0, rec["online"].get<bool>());
+      EXPECT_EQ(t->column(3).StringAt(r), rec["merchant"].get<std::string>());
+      EXPECT_EQ(t->column(4).ints()[static_cast<size_t>(r)], *ParseTimestamp("2026-12-01T10:00:00Z"));
+    }
+  }
+}
+
+TEST(RecordsScan, KeysInAnyOrderAndTheOtherTopKey) {
+  auto t = ScanPlainRecords(R"( { "instances" : [ {"hour": 1, "merchant": "food", "at": null, "online": false,
+      "amount": 2.5e3}, {"amount": -1, "hour": 2, "online": true, "merchant": "fuel", "at": "2026-12-02"} ] } )", Sig());
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->column(0).doubles()[0], 2500.0);
+  EXPECT_EQ(t->column(0).doubles()[1], -1.0);
+  EXPECT_EQ(t->column(1).ints()[1], 2);
+  EXPECT_FALSE(t->column(4).IsValid(0));
+  auto empty = ScanPlainRecords(R"({"dataframe_records": []})", Sig());
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_EQ(empty->num_rows(), 0);
+}
+
+TEST(RecordsScan, GivesUpOnAnythingElse) {
+  const std::string ok = R"("amount": 1.5, "hour": 3, "online": true, "merchant": "food", "at": null)";
+  auto body = [](const std::string& record) { return R"({"dataframe_records": [{)" + record + "}]}"; };
+  ASSERT_TRUE(ScanPlainRecords(body(ok), Sig()).has_value());
+  const std::vector<std::string> others = {
+      body(R"("amount": 1.5, "hour": 3, "online": true, "merchant": "fo\"od", "at": null)"),    // an escape
+      body(R"("amount": 1.5, "hour": 3, "online": true, "merchant": "caf)" "\xc3\xa9" R"(", "at": null)"),  // non-ASCII
+      body(R"("amount": [1.5], "hour": 3, "online": true, "merchant": "food", "at": null)"),    // nested
+      body(R"("amount": 1.5, "online": true, "merchant": "food", "at": null)"),                 // missing
+      body(ok + R"(, "hour": 4)"),                                                             // repeated
+      body(R"("amount": "1.5", "hour": 3, "online": true, "merchant": "food", "at": null)"),    // a string for a number
+      body(R"("amount": 1.5, "hour": 3.5, "online": true, "merchant": "food", "at": null)"),    // a fraction for an integer
+      body(R"("amount": 1.5, "hour": 3, "online": 1, "merchant": "food", "at": null)"),         // a number for a boolean
+      body(R"("amount": 01, "hour": 3, "online": true, "merchant": "food", "at": null)"),       // leading zero
+      body(R"("amount": 1., "hour": 3, "online": true, "merchant": "food", "at": null)"),
+      body(R"("amount": .5, "hour": 3, "online": true, "merchant": "food", "at": null)"),
+      body(R"("amount": +1, "hour": 3, "online": true, "merchant": "food", "at": null)"),
+      body(R"("amount": 1e, "hour": 3, "online": true, "merchant": "food", "at": null)"),
+      body(R"("amount": 1e999, "hour": 3, "online": true, "merchant": "food", "at": null)"),    // out of range
+      body(R"("amount": 1.5, "hour": 99999999999999999999, "online": true, "merchant": "food", "at": null)"),
+      body(R"("amount": nul, "hour": 3, "online": true, "merchant": "food", "at": null)"),
+      body(R"("amount": 1.5, "hour": 3, "online": truex, "merchant": "food", "at": null)"),
+      body(R"("amount": 1.5, "hour": 3, "online": true, "merchant": "food", "at": "soon")"),    // not a time
+      body(ok + ","),                                                                          // trailing comma
+      R"({"dataframe_records": [{)" + ok + "}], \"instances\": []}",                           // two keys
+      R"({"dataframe_records": [{)" + ok + "}]} x",                                            // trailing bytes
+      R"({"dataframe_split": {"columns": [], "data": []}})",                                   // another shape
+      R"({"dataframe_records": [{)" + ok + "}]",                                               // cut short
+  };
+  for (const auto& b : others) EXPECT_FALSE(ScanPlainRecords(b, Sig()).has_value()) << b;
+}
+
+}  // namespace
+}  // namespace gyre::serve
