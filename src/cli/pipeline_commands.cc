@@ -79,6 +79,9 @@ void PrintStep(std::ostream& out, const StepReport& s) {
   std::snprintf(line, sizeof line, "  %-9s %-18s %7.2f s", s.status.c_str(), s.id.c_str(), s.seconds);
   out << line;
   if (!s.error.empty()) out << "  " << s.error;
+  for (const auto& [k, v] : s.outputs) {
+    if (s.kind == "gate" && k == "reason" && s.error.empty()) out << "  " << v;  // why it passed
+  }
   out << "\n";
   if (!s.log_tail.empty()) out << "    output:\n      " << s.log_tail << "\n";
 }

@@ -168,8 +168,8 @@ class Loop {
       return SaveState(o_.run.env, state_path_, state_);
     }
     std::string fired;
-    for (const auto& e : events) {
-      if (e.id > state_.last_event_id) fired += (fired.empty() ? "" : ", ") + e.name + " (event " + std::to_string(e.id) + ")";
+    for (auto e = events.rbegin(); e != events.rend(); ++e) {  // oldest first
+      if (e->id > state_.last_event_id) fired += (fired.empty() ? "" : ", ") + e->name + " (event " + std::to_string(e->id) + ")";
     }
     if (fired.empty()) return Status::OK();
     state_.last_event_id = newest;

@@ -119,5 +119,46 @@ TEST_F(PipelineCliTest, TheLoopStopsGracefullyOnSigterm) {
   EXPECT_NE(out.find("stopped: 1 runs"), std::string::npos) << out;
 }
 
+// The alert comes from `gyre monitor` itself: drifted traffic is logged, monitoring raises the
+// drift alert, and the loop that watches the model's alerts retrains.
+TEST_F(PipelineCliTest, TheLoopRetrainsOnADriftAlertFromMonitoring) {
+  ASSERT_EQ(Run({"data", "generate", "--rows", "4000", "--seed", "1", "--out", dir_.File("train.csv")}).code, 0);
+  ASSERT_EQ(Run({"data", "generate", "--rows", "2000", "--seed", "2", "--drift", "1", "--out", dir_.File("drifted.csv")}).code, 0);
+  const std::string spec = dir_.Write("retrain.yaml", R"(name: retrain
+params: {file: train.csv}
+triggers: {alerts: {model: fraud}}
+steps:
+  train:
+    uses: train
+    with: {data: "${params.file}", label: is_fraud}
+  register:
+    uses: register
+    with: {run: "${steps.train.outputs.run}", model: fraud, alias: champion}
+)");
+  testing::CliRun first = Run({"--json", "run", spec});
+  ASSERT_EQ(first.code, 0) << first.err;
+  ASSERT_EQ(Run({"predict", "fraud:champion", "--input", dir_.File("drifted.csv"), "--output", dir_.File("p.csv"), "--log"}).code, 0);
+
+  testing::GyreProcess loop({"--home", dir_.File("home"), "loop", spec, "--poll", "0.05", "--max-runs", "1", "--max-seconds", "60"});
+  ASSERT_TRUE(loop.started());
+  loop.ReadUntil("started:");
+  testing::CliRun monitored = Run({"--json", "monitor", "fraud:champion", "--window", "2000"});
+  ASSERT_EQ(monitored.code, 0) << monitored.err;
+  EXPECT_TRUE(json::parse(monitored.out)["dataset_drift"].get<bool>());
+  const std::string& out = loop.ReadUntil("stopped:");
+  EXPECT_NE(out.find("trigger: alert: dataset_drift (event 1)"), std::string::npos) << out;
+  EXPECT_NE(out.find("run: alert:"), std::string::npos) << out;
+  const int status = loop.Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+  std::vector<std::string> triggers;  // the pipeline runs', newest first
+  const json listed = json::parse(Run({"--json", "runs", "list", "--experiment", "retrain"}).out);
+  for (const auto& r : listed["runs"]) {
+    if (r.contains("trigger")) triggers.push_back(r["trigger"]);
+  }
+  ASSERT_EQ(triggers.size(), 2u);
+  EXPECT_EQ(triggers[1], "manual");
+  EXPECT_EQ(triggers[0].rfind("alert: dataset_drift (event 1)", 0), 0u) << triggers[0];
+}
+
 }  // namespace
 }  // namespace gyre
