@@ -126,9 +126,16 @@ struct Checker {
     if (!s.with.fields.empty()) Add(s.with.pos, s.id, "with: belongs to built-in steps; a run: step takes inputs and outputs");
     CheckText(s.run, &s, true, s.run_pos);
     for (const auto& [k, v] : s.env) CheckText(v, &s, true, s.run_pos);
+    const std::string home = SpecPath(spec, ".");
     for (const auto& p : s.outputs) {
       if (p.path.empty()) Add(p.pos, s.id, "output " + p.name + " has no path");
       CheckText(p.path, &s, false, p.pos);
+      // Outputs are removed before their step runs: never the pipeline's folder or above it.
+      const std::string out = SpecPath(spec, p.path);
+      if (!p.path.empty() && p.path.find("${") == std::string::npos &&
+          (out == "/" || home == out || home.rfind(out + "/", 0) == 0)) {
+        Add(p.pos, s.id, "output " + p.name + " (" + out + ") holds the pipeline's own folder; a step's outputs are replaced when it runs");
+      }
     }
     for (const auto& p : s.inputs) {
       if (p.path.empty()) {

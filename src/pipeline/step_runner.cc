@@ -159,7 +159,13 @@ Result<Executed> RunShell(const StepJob& job, const Command& c, ObjectStore* obj
   cs.env.insert(cs.env.begin(), {{"GYRE", gyre}, {"GYRE_HOME", std::filesystem::absolute(job.options->home).string()},
                                  {"GYRE_RUN_ID", job.run_id}, {"GYRE_STEP", job.step->id}});
   cs.timeout_seconds = job.step->timeout_seconds;
-  for (const auto& [name, path] : c.outputs) RETURN_IF_ERROR(job.options->env->CreateDirs(DirName(path)));
+  for (const auto& [name, path] : c.outputs) {
+    // As DVC does: an output left from an earlier run must not pass for this run's work.
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+    if (ec) return IOError("removing the old output " + name + " (" + path + ") before the step runs: " + ec.message());
+    RETURN_IF_ERROR(job.options->env->CreateDirs(DirName(path)));
+  }
   ASSIGN_OR_RETURN(CommandResult r, RunCommand(cs));
   e.log_file = cs.log_path;
   e.exit_code = r.exit_code;

@@ -173,6 +173,20 @@ steps:
   EXPECT_EQ(Step(again, "fine").status, "cached");
 }
 
+TEST_F(PipelineRunTest, AnOldOutputDoesNotPassForNewWork) {
+  const char yaml[] = R"(name: stale
+params: {write: "yes"}
+steps:
+  maybe:
+    run: '[ ${params.write} = yes ] && echo fresh > ${outputs.out}; true'
+    outputs: {out: out/result.txt}
+)";
+  EXPECT_EQ(Step(Run(yaml), "maybe").status, "ran");
+  PipelineRunReport r = Run(yaml, false, {{"write", "no"}});  // exits 0 but writes nothing
+  EXPECT_EQ(Step(r, "maybe").status, "failed");
+  EXPECT_NE(Step(r, "maybe").error.find("did not write its declared output out"), std::string::npos);
+}
+
 TEST_F(PipelineRunTest, MissingOutputsAndTimeoutsFailTheStep) {
   const char yaml[] = R"(name: strict
 steps:

@@ -105,6 +105,13 @@ TEST(PipelineSpec, CyclesMissingInputsAndDoubleOutputs) {
                 "already written by step a", 4);
 }
 
+TEST(PipelineSpec, AnOutputNeverHoldsThePipelinesFolder) {
+  ExpectProblem("name: p\nsteps:\n  a: {run: 'true', outputs: {all: .}}\n", "holds the pipeline's own folder", 3);
+  ExpectProblem("name: p\nsteps:\n  a: {run: 'true', outputs: {up: ..}}\n", "holds the pipeline's own folder", 3);
+  ExpectProblem("name: p\nsteps:\n  a: {run: 'true', outputs: {root: /}}\n", "holds the pipeline's own folder", 3);
+  EXPECT_TRUE(Problems("name: p\nsteps:\n  a: {run: 'true', outputs: {o: out}}\n").empty());
+}
+
 TEST(PipelineSpec, GateConditionsAreChecked) {
   ExpectProblem("name: p\nsteps:\n  g:\n    uses: gate\n    with: {model: m, challenger: r, require: ['auc >= 0.8']}\n",
                 "unknown metric auc", 5);
