@@ -100,7 +100,13 @@ std::optional<int32_t> Dictionary::Find(std::string_view value) const {
 }
 
 Column::Column(std::string name, ColumnType type)
-    : name_(std::move(name)), type_(type), dict_(std::make_shared<Dictionary>()) {}
+    : name_(std::move(name)), type_(type),
+      dict_(type == ColumnType::kString ? std::make_shared<Dictionary>() : nullptr) {}
+
+const Dictionary& Column::EmptyDictionary() {
+  static const Dictionary empty;
+  return empty;
+}
 
 double Column::NumberAt(int64_t i) const {
   if (!IsValid(i)) return std::numeric_limits<double>::quiet_NaN();
@@ -169,6 +175,7 @@ void Column::ResetType(ColumnType type) {
   int64_t n = size_;
   Clear();
   type_ = type;
+  if (type == ColumnType::kString && !dict_) dict_ = std::make_shared<Dictionary>();
   for (int64_t i = 0; i < n; ++i) AppendNull();
 }
 
@@ -176,7 +183,7 @@ void Column::Reset(std::string name, ColumnType type) {
   name_ = std::move(name);
   type_ = type;
   Clear();
-  dict_ = std::make_shared<Dictionary>();
+  dict_ = type == ColumnType::kString ? std::make_shared<Dictionary>() : nullptr;
 }
 
 void Column::Reserve(int64_t n) {

@@ -56,7 +56,9 @@ class Column {
   const std::vector<double>& doubles() const { return doubles_; }
   const std::vector<uint8_t>& bools() const { return bools_; }
   const std::vector<int32_t>& codes() const { return codes_; }
-  const Dictionary& dictionary() const { return *dict_; }
+  // The dictionary of a string column; an empty one for other types (which make none: most
+  // columns are numbers, and tables are built per request by the model server).
+  const Dictionary& dictionary() const { return dict_ ? *dict_ : EmptyDictionary(); }
   std::string_view StringAt(int64_t i) const { return dict_->Get(codes_[static_cast<size_t>(i)]); }
   // The value as a double (numeric, bool and timestamp columns); NaN when null.
   double NumberAt(int64_t i) const;
@@ -96,7 +98,8 @@ class Column {
   std::vector<double> doubles_;
   std::vector<uint8_t> bools_;
   std::vector<int32_t> codes_;
-  std::shared_ptr<Dictionary> dict_;
+  static const Dictionary& EmptyDictionary();
+  std::shared_ptr<Dictionary> dict_;  // set for string columns only
 };
 
 class Table {
