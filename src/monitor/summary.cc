@@ -30,6 +30,12 @@ NumericSample Merge(const NumericSample& a, const NumericSample& b) {
     out.values.push_back(take_a ? a.values[i] : b.values[j]);
     out.counts.push_back((take_a ? a.counts[i++] : 0) + (take_b ? b.counts[j++] : 0));
   }
+  // Values both sides held leave room unused; a summary lives long (the whole comparison), so
+  // give it back when it is much.
+  if (out.values.capacity() > out.values.size() + out.values.size() / 4) {
+    out.values.shrink_to_fit();
+    out.counts.shrink_to_fit();
+  }
   return out;
 }
 
@@ -91,6 +97,10 @@ struct Accumulator {
     RadixSortDoubles(scratch);
     NumericSample run;
     run.size = static_cast<int64_t>(scratch.size());
+    size_t distinct = scratch.empty() ? 0 : 1;  // counted first, so that the run is sized exactly
+    for (size_t i = 1; i < scratch.size(); ++i) distinct += scratch[i] != scratch[i - 1];
+    run.values.reserve(distinct);
+    run.counts.reserve(distinct);
     for (size_t i = 0; i < scratch.size();) {
       size_t j = i + 1;
       while (j < scratch.size() && scratch[j] == scratch[i]) ++j;
@@ -109,7 +119,10 @@ struct Accumulator {
     s.missing = missing;
     Flush();
     std::vector<double>().swap(scratch);
-    for (NumericSample& run : runs) s.numeric = s.numeric.size == 0 ? std::move(run) : Merge(s.numeric, run);
+    for (NumericSample& run : runs) {
+      s.numeric = s.numeric.size == 0 ? std::move(run) : Merge(s.numeric, run);
+      run = NumericSample();  // freed as soon as it is merged, not at the end
+    }
     runs.clear();
     s.categories.assign(categories.begin(), categories.end());
     std::sort(s.categories.begin(), s.categories.end());
