@@ -139,6 +139,12 @@ class Loop {
   void PollFolder(const PipelineSpec& spec) {
     const std::string dir = SpecPath(spec, spec.triggers.watch_folder);
     std::error_code ec;
+    const bool exists = fs::is_directory(dir, ec);
+    if (exists != folder_seen_) {  // said once each way: files dropped elsewhere are not seen
+      Emit("problem", exists ? "the watched folder " + dir + " exists now"
+                             : "the watched folder " + dir + " does not exist (yet): nothing lands there");
+      folder_seen_ = exists;
+    }
     std::set<std::string> names;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       // Dot files are files being written (ours are renamed into place when complete).
@@ -236,6 +242,7 @@ class Loop {
   std::set<std::string> queued_;
   std::map<std::string, std::string> last_seen_;
   bool retrain_ = false;
+  bool folder_seen_ = true;  // so that a missing folder is reported at the first look
   std::string reason_, problem_;
   LoopSummary summary_;
 };

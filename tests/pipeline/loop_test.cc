@@ -125,6 +125,20 @@ steps:
   EXPECT_NE(triggers_[0].find("schedule"), std::string::npos);
 }
 
+TEST_F(LoopTest, AMissingWatchedFolderIsSaid) {
+  const std::string spec = dir_.Write("pipeline.yaml", R"(name: nowhere
+params: {file: none.csv}
+triggers: {watch: {folder: nowhere, param: file}}
+steps:
+  tick: {run: 'true'}
+)");
+  auto loop = Start(spec, 1, 0.3);
+  ASSERT_OK(loop.get().status());
+  std::lock_guard<std::mutex> g(mu_);
+  ASSERT_GE(events_.size(), 1u);
+  EXPECT_NE(events_[0].find("does not exist (yet)"), std::string::npos) << events_[0];
+}
+
 TEST_F(LoopTest, ABrokenSpecIsWaitedOutAndItsTriggersKept) {
   const std::string spec = dir_.Write("pipeline.yaml", "name: later\ntriggers: {every: 1h}\nsteps:\n  tick: {run: 'true', needs: [ghost]}\n");
   auto loop = Start(spec, 1, 60);
