@@ -157,9 +157,16 @@ std::string AlertNames(const json& j) {
   return names.empty() ? "none" : names;
 }
 
-// The story, stage by stage; every claim it makes is checked.
-Status RunStages(Story& s, const DemoArgs& a) {
-  // 1-2: October through the pipeline.
+// What the stages hand on to each other.
+struct Handoff {
+  std::unique_ptr<serve::ModelServer> server;
+  demo::Sent calm, dec;
+  json feedback, feedback_after;  // `gyre feedback --json` for fraud:1's and fraud:2's traffic
+  double calm_auc = NAN, dec_auc = NAN, after_auc = NAN;
+};
+
+// 1-2: October through the pipeline, which makes the first champion.
+Status FirstChampion(Story& s, const DemoArgs& a) {
   s.Stage("1", "Collect: a month of card transactions (October)");
   RETURN_IF_ERROR(Generate(s, "data/october.csv", a.rows, 10, 0));
   s.Say("generated " + Thousands(a.rows) + " transactions, about 3% fraud, into data/october.csv");
@@ -176,30 +183,39 @@ Status RunStages(Story& s, const DemoArgs& a) {
   s.Row("pipeline run: versioned, validated, trained, gated, promoted", "champion fraud:" + std::to_string(v1));
   s.Claim("the first run made a champion (no champion yet: the absolute requirement decided)", v1 == 1,
           "fraud:champion = " + std::to_string(v1));
+  return Status::OK();
+}
 
+// 3-5: the server follows fraud:champion; a calm week, then December's drifted traffic.
+Status ServeTraffic(Story& s, Handoff& e) {
   s.Stage("3", "Serve it: the model server follows fraud:champion");
   serve::ServeOptions so;
   so.models = {"fraud:champion"};
   so.http.threads = 2;
   so.poll_interval = std::chrono::milliseconds(200);
-  ASSIGN_OR_RETURN(auto server, serve::ModelServer::Start(Env::Default(), HomeLayout(s.Home()), so));
-  s.Say("listening on http://127.0.0.1:" + std::to_string(server->port()) + " (MLflow /invocations, OIP /v2, /metrics)");
+  ASSIGN_OR_RETURN(e.server, serve::ModelServer::Start(Env::Default(), HomeLayout(s.Home()), so));
+  const uint16_t port = e.server->port();
+  s.Say("listening on http://127.0.0.1:" + std::to_string(port) + " (MLflow /invocations, OIP /v2, /metrics)");
 
   s.Stage("4", "Live traffic: a calm week, every prediction logged");
   RETURN_IF_ERROR(Generate(s, "data/calm.csv", 10000, 13, 0));
-  ASSIGN_OR_RETURN(demo::Sent calm, demo::SendCsv(server->port(), s.Path("data/calm.csv"), "calm", 50));
-  s.Say(Thousands(calm.rows) + " transactions in " + Thousands(calm.requests) + " requests, " +
-        std::to_string(calm.failed) + " failed");
-  s.Row("a calm week served", Thousands(calm.rows) + " rows, " + std::to_string(calm.failed) + " failed");
+  ASSIGN_OR_RETURN(e.calm, demo::SendCsv(port, s.Path("data/calm.csv"), "calm", 50));
+  s.Say(Thousands(e.calm.rows) + " transactions in " + Thousands(e.calm.requests) + " requests, " +
+        std::to_string(e.calm.failed) + " failed");
+  s.Row("a calm week served", Thousands(e.calm.rows) + " rows, " + std::to_string(e.calm.failed) + " failed");
 
   s.Stage("5", "December: the world moves (new merchants, larger amounts, a new fraud pattern)");
   RETURN_IF_ERROR(Generate(s, "data/december.csv", 10000, 14, 1.0));
-  ASSIGN_OR_RETURN(demo::Sent dec, demo::SendCsv(server->port(), s.Path("data/december.csv"), "dec", 50));
-  s.Say(Thousands(dec.rows) + " transactions served by fraud:" + std::to_string(v1));
-  s.Row("December traffic served", Thousands(dec.rows) + " rows");
+  ASSIGN_OR_RETURN(e.dec, demo::SendCsv(port, s.Path("data/december.csv"), "dec", 50));
+  s.Say(Thousands(e.dec.rows) + " transactions served by fraud:1");
+  s.Row("December traffic served", Thousands(e.dec.rows) + " rows");
+  return Status::OK();
+}
 
+// 6: monitoring compares December's window with the training data the model carries.
+void Monitoring(Story& s, Handoff& e) {
   s.Stage("6", "Monitoring: December's window against the training data the model carries");
-  server->FlushLogs();  // the log is written in the background; monitoring must see all of December
+  e.server->FlushLogs();  // the log is written in the background; monitoring must see all of December
   json drift = s.Gyre({"monitor", "fraud:champion", "--window", "10000"});
   s.episode.drift_json = drift.dump();
   int drifted = 0;
@@ -215,97 +231,144 @@ Status RunStages(Story& s, const DemoArgs& a) {
   s.Row("monitoring compared December with October", std::to_string(drifted) + " columns drifted; alerts: " + AlertNames(drift));
   s.Claim("monitoring detects December's drift", dataset_drift,
           "drift share " + (drift.is_object() ? F("%.2f", drift["drift_share"].get<double>()) : std::string("?")));
+}
 
+// 7: the labels come back and are joined to the logged predictions.
+Status Labels(Story& s, Handoff& e) {
   s.Stage("7", "The labels come back: realized performance per window");
-  std::vector<std::pair<std::string, std::string>> labels = calm.labels;
-  labels.insert(labels.end(), dec.labels.begin(), dec.labels.end());
+  std::vector<std::pair<std::string, std::string>> labels = e.calm.labels;
+  labels.insert(labels.end(), e.dec.labels.begin(), e.dec.labels.end());
   RETURN_IF_ERROR(demo::WriteLabels(s.Path("data/labels.csv"), labels));
   // The team's alert rule: the main metric may fall at most 0.03 below the holdout's.
-  json fb = s.Gyre({"feedback", "fraud:champion", "--input", s.Path("data/labels.csv"), "--window", "10000", "--max-drop", "0.03"});
-  double calm_auc = NAN, dec_auc = LatestAuc(fb);
+  e.feedback = s.Gyre({"feedback", "fraud:champion", "--input", s.Path("data/labels.csv"), "--window", "10000",
+                       "--max-drop", "0.03"});
+  const json& fb = e.feedback;
+  e.dec_auc = LatestAuc(fb);
   if (fb.is_object() && !fb["windows"].empty() && fb["windows"][0]["realized"].contains("roc_auc"))
-    calm_auc = fb["windows"][0]["realized"]["roc_auc"].get<double>();
-  s.Say("roc_auc: calm week " + F("%.3f", calm_auc) + ", December " + F("%.3f", dec_auc) + "; alerts: " + AlertNames(fb));
-  s.Row("labels joined to the logged predictions", "roc_auc " + F("%.3f", calm_auc) + " -> " + F("%.3f", dec_auc));
-  s.Claim("the labels show the drop and raise an alert", dec_auc < calm_auc - 0.02 && AlertNames(fb) != "none",
-          "December roc_auc " + F("%.3f", dec_auc) + " vs " + F("%.3f", calm_auc));
+    e.calm_auc = fb["windows"][0]["realized"]["roc_auc"].get<double>();
+  s.Say("roc_auc: calm week " + F("%.3f", e.calm_auc) + ", December " + F("%.3f", e.dec_auc) + "; alerts: " + AlertNames(fb));
+  s.Row("labels joined to the logged predictions", "roc_auc " + F("%.3f", e.calm_auc) + " -> " + F("%.3f", e.dec_auc));
+  s.Claim("the labels show the drop and raise an alert", e.dec_auc < e.calm_auc - 0.02 && AlertNames(fb) != "none",
+          "December roc_auc " + F("%.3f", e.dec_auc) + " vs " + F("%.3f", e.calm_auc));
+  return Status::OK();
+}
 
-  s.Stage("8", "December's labelled data lands: the loop retrains, the gate decides, the server swaps");
-  std::atomic<bool> stop_traffic{false};
-  Result<demo::Sent> during = demo::Sent{};
-  std::thread traffic([&] { during = demo::SendCsv(server->port(), s.Path("data/december.csv"), "swap", 50, &stop_traffic); });
-  RETURN_IF_ERROR(Env::Default()->CreateDirs(s.Path("incoming")));
-  RETURN_IF_ERROR(Generate(s, "incoming/2026-12.csv", a.rows, 15, 1.0));
+// Waits (a bounded time) until the server answers with `version`.
+void WaitForVersion(serve::ModelServer& server, int64_t version) {
+  for (int i = 0; i < 100; ++i) {  // the server notices the alias within its poll interval
+    for (const auto& [name, v] : server.Serving()) {
+      if (v == version) return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+// Runs the loop once on the landed file, printing what it decides.
+Result<PipelineRunReport> LoopOnce(Story& s) {
   LoopOptions lo;
   lo.run.home = s.Home();
   lo.poll_seconds = 0.1;
   lo.max_runs = 1;
   lo.max_seconds = 120;
   PipelineRunReport retrain;
-  lo.on_event = [&](const LoopEvent& e) {
-    s.Say("loop " + e.kind + ": " + e.detail);
-    if (e.run) {
-      retrain = *e.run;
-      PrintSteps(s, *e.run);
+  lo.on_event = [&](const LoopEvent& ev) {
+    s.Say("loop " + ev.kind + ": " + ev.detail);
+    if (ev.run) {
+      retrain = *ev.run;
+      PrintSteps(s, *ev.run);
     }
   };
-  auto looped = RunLoop(s.Path("pipeline.yaml"), lo);
-  int64_t serving = 0;
-  for (int i = 0; i < 100 && serving != 2; ++i) {  // the server notices the alias within its poll
-    for (const auto& [name, v] : server->Serving()) serving = v;
-    if (serving != 2) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  ASSIGN_OR_RETURN(LoopSummary summary, RunLoop(s.Path("pipeline.yaml"), lo));
+  if (summary.runs != 1) return FailedPrecondition("the loop made " + std::to_string(summary.runs) + " runs, not one");
+  return retrain;
+}
+
+// 8: December's labelled data lands; the loop retrains and the gate promotes while traffic
+// keeps flowing, and the server swaps.
+Status Retrain(Story& s, const DemoArgs& a, Handoff& e) {
+  s.Stage("8", "December's labelled data lands: the loop retrains, the gate decides, the server swaps");
+  std::atomic<bool> stop_traffic{false};
+  Result<demo::Sent> during = demo::Sent{};
+  std::thread traffic([&] {
+    during = demo::SendCsv(e.server->port(), s.Path("data/december.csv"), "swap", 50, &stop_traffic);
+  });
+  Status landed = Env::Default()->CreateDirs(s.Path("incoming"));
+  if (landed.ok()) landed = Generate(s, "incoming/2026-12.csv", a.rows, 15, 1.0);
+  Result<PipelineRunReport> retrain = landed.ok() ? LoopOnce(s) : Result<PipelineRunReport>(landed);
+  WaitForVersion(*e.server, 2);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // traffic on the new version too
   stop_traffic = true;
   traffic.join();
-  RETURN_IF_ERROR(looped.status());
+  RETURN_IF_ERROR(retrain.status());
   RETURN_IF_ERROR(during.status());
   const int64_t v2 = ChampionVersion(s);
-  s.Row("the loop retrained on December and the gate promoted", retrain.rejected ? "rejected: " + retrain.reason : "champion fraud:" + std::to_string(v2));
+  s.Row("the loop retrained on December and the gate promoted",
+        retrain->rejected ? "rejected: " + retrain->reason : "champion fraud:" + std::to_string(v2));
   s.Claim("the loop retrained on the landed file and the gate promoted the challenger",
-          looped->runs == 1 && !retrain.rejected && retrain.status == "FINISHED" && v2 == 2,
-          "champion fraud:" + std::to_string(v2));
+          !retrain->rejected && retrain->status == "FINISHED" && v2 == 2, "champion fraud:" + std::to_string(v2));
   std::string versions;
-  for (const auto& [v, n] : during->versions) versions += (versions.empty() ? "" : ", ") + std::string("v") + std::to_string(v) + " " + Thousands(n);
-  s.Row("the server swapped under load", Thousands(during->requests) + " requests (" + versions + "), " + std::to_string(during->failed) + " failed");
+  for (const auto& [v, n] : during->versions)
+    versions += (versions.empty() ? "" : ", ") + std::string("v") + std::to_string(v) + " " + Thousands(n);
+  s.Row("the server swapped under load",
+        Thousands(during->requests) + " requests (" + versions + "), " + std::to_string(during->failed) + " failed");
   s.Claim("the server swapped to the new champion without a failed request",
           during->failed == 0 && during->versions.count(1) && during->versions.count(2),
           Thousands(during->requests) + " requests: " + versions + "; failed " + std::to_string(during->failed));
-  json lineage = s.Gyre({"runs", "show", retrain.run_id});
-  s.episode.lineage_json = lineage.dump();
-
-  s.Stage("9", "Recovery: fresh December traffic on the new champion");
-  RETURN_IF_ERROR(Generate(s, "data/december-fresh.csv", 10000, 16, 1.0));
-  ASSIGN_OR_RETURN(demo::Sent after, demo::SendCsv(server->port(), s.Path("data/december-fresh.csv"), "after", 50));
-  RETURN_IF_ERROR(demo::WriteLabels(s.Path("data/labels-after.csv"), after.labels));
-  server->FlushLogs();
-  json fb2 = s.Gyre({"feedback", "fraud:champion", "--input", s.Path("data/labels-after.csv"), "--window", "10000"});
-  json drift2 = s.Gyre({"monitor", "fraud:champion", "--window", "10000"});
-  const double after_auc = LatestAuc(fb2);
-  const bool still_drift = !drift2.is_object() || drift2["dataset_drift"].get<bool>();
-  s.Say("roc_auc of fraud:" + std::to_string(v2) + ": " + F("%.3f", after_auc) + " (fraud:1 had " + F("%.3f", dec_auc) +
-        " on December); dataset drift: " + (still_drift ? "yes" : "no"));
-  s.Row("the new champion on fresh traffic", "roc_auc " + F("%.3f", after_auc) + ", drift " + (still_drift ? "yes" : "no"));
-  s.Claim("the new champion recovers the lost performance", after_auc > dec_auc + 0.02,
-          F("%.3f", after_auc) + " vs " + F("%.3f", dec_auc));
-  s.Claim("the new champion's traffic matches its training data", !still_drift,
-          "drift share " + (drift2.is_object() ? F("%.2f", drift2["drift_share"].get<double>()) : std::string("?")));
-  server->Shutdown(std::chrono::milliseconds(2000));
-
-  json ba = json::array();
-  // The holdout figure each model was trained with, as feedback reports it beside the windows.
-  auto holdout = [](const json& f) {
-    return f.is_object() && f["holdout"].is_object() && f["holdout"].contains("roc_auc") ? f["holdout"]["roc_auc"].get<double>() : NAN;
-  };
-  ba.push_back({{"model", "fraud:1"}, {"window", "holdout (October)"}, {"roc_auc", holdout(fb)}});
-  ba.push_back({{"model", "fraud:1"}, {"window", "calm week"}, {"roc_auc", calm_auc}});
-  ba.push_back({{"model", "fraud:1"}, {"window", "December"}, {"roc_auc", dec_auc}});
-  ba.push_back({{"model", "fraud:2"}, {"window", "holdout (December)"}, {"roc_auc", holdout(fb2)}});
-  ba.push_back({{"model", "fraud:2"}, {"window", "fresh December traffic"}, {"roc_auc", after_auc}});
-  s.episode.before_after_json = ba.dump();
+  s.episode.lineage_json = s.Gyre({"runs", "show", retrain->run_id}).dump();
   return Status::OK();
 }
 
+// 9: fresh December traffic on the new champion, its labels and its drift.
+Status Recovery(Story& s, Handoff& e) {
+  s.Stage("9", "Recovery: fresh December traffic on the new champion");
+  RETURN_IF_ERROR(Generate(s, "data/december-fresh.csv", 10000, 16, 1.0));
+  ASSIGN_OR_RETURN(demo::Sent after, demo::SendCsv(e.server->port(), s.Path("data/december-fresh.csv"), "after", 50));
+  RETURN_IF_ERROR(demo::WriteLabels(s.Path("data/labels-after.csv"), after.labels));
+  e.server->FlushLogs();
+  e.feedback_after = s.Gyre({"feedback", "fraud:champion", "--input", s.Path("data/labels-after.csv"), "--window", "10000"});
+  json drift = s.Gyre({"monitor", "fraud:champion", "--window", "10000"});
+  e.after_auc = LatestAuc(e.feedback_after);
+  const bool still_drift = !drift.is_object() || drift["dataset_drift"].get<bool>();
+  s.Say("roc_auc of fraud:2: " + F("%.3f", e.after_auc) + " (fraud:1 had " + F("%.3f", e.dec_auc) +
+        " on December); dataset drift: " + (still_drift ? "yes" : "no"));
+  s.Row("the new champion on fresh traffic", "roc_auc " + F("%.3f", e.after_auc) + ", drift " + (still_drift ? "yes" : "no"));
+  s.Claim("the new champion recovers the lost performance", e.after_auc > e.dec_auc + 0.02,
+          F("%.3f", e.after_auc) + " vs " + F("%.3f", e.dec_auc));
+  s.Claim("the new champion's traffic matches its training data", !still_drift,
+          "drift share " + (drift.is_object() ? F("%.2f", drift["drift_share"].get<double>()) : std::string("?")));
+  return Status::OK();
+}
+
+// The report's table of roc_auc by model and window.
+std::string BeforeAfter(const Handoff& e) {
+  // The holdout figure each model was trained with, as feedback reports it beside the windows.
+  auto holdout = [](const json& f) {
+    return f.is_object() && f["holdout"].is_object() && f["holdout"].contains("roc_auc")
+               ? f["holdout"]["roc_auc"].get<double>()
+               : NAN;
+  };
+  json rows = json::array();
+  rows.push_back({{"model", "fraud:1"}, {"window", "holdout (October)"}, {"roc_auc", holdout(e.feedback)}});
+  rows.push_back({{"model", "fraud:1"}, {"window", "calm week"}, {"roc_auc", e.calm_auc}});
+  rows.push_back({{"model", "fraud:1"}, {"window", "December"}, {"roc_auc", e.dec_auc}});
+  rows.push_back({{"model", "fraud:2"}, {"window", "holdout (December)"}, {"roc_auc", holdout(e.feedback_after)}});
+  rows.push_back({{"model", "fraud:2"}, {"window", "fresh December traffic"}, {"roc_auc", e.after_auc}});
+  return rows.dump();
+}
+
+// The story, stage by stage; every claim it makes is checked.
+Status RunStages(Story& s, const DemoArgs& a) {
+  RETURN_IF_ERROR(FirstChampion(s, a));
+  Handoff e;
+  RETURN_IF_ERROR(ServeTraffic(s, e));
+  Monitoring(s, e);
+  RETURN_IF_ERROR(Labels(s, e));
+  RETURN_IF_ERROR(Retrain(s, a, e));
+  RETURN_IF_ERROR(Recovery(s, e));
+  e.server->Shutdown(std::chrono::milliseconds(2000));
+  s.episode.before_after_json = BeforeAfter(e);
+  return Status::OK();
+}
 
 Status Demo(CliContext& ctx, const DemoArgs& a) {
   std::string work = a.dir;
