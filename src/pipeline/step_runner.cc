@@ -236,44 +236,35 @@ Result<StepResult> ReuseCached(const StepJob& job, Stores& st, const StepExecuti
   return res;
 }
 
-Result<StepResult> Execute(const StepJob& job) {
-  const auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(Stores st, OpenStores(*job.options));
-  StepExecutionRecord rec;
-  rec.run_id = job.run_id;
-  rec.step = job.step->id;
-  rec.kind = job.step->kind;
-  rec.started_us = job.options->env->NowMicros();
+// The cache key of a step: its kind, the code version, its resolved command or arguments, and
+// what it would read now. Resolves `command` (a run: step) or `env` (a built-in) on the way.
+Result<std::string> CacheKey(const StepJob& job, Stores& st, Command* command, StepEnv* env) {
   json key{{"kind", job.step->kind}, {"code", CodeVersion()}};
-  StepEnv env;
-  Command command;
   if (job.step->kind == "run") {
-    ASSIGN_OR_RETURN(command, ResolveCommand(job));
-    key["command"] = command.text;
-    key["env"] = command.env;
+    ASSIGN_OR_RETURN(*command, ResolveCommand(job));
+    key["command"] = command->text;
+    key["env"] = command->env;
     json inputs = json::object();
-    for (const auto& [name, path] : command.inputs) {
+    for (const auto& [name, path] : command->inputs) {
       auto sha = HashPath(path);
       if (!sha.ok()) return NotFound("input " + name + ": " + path + " does not exist");
       inputs[name] = *sha;
     }
     key["inputs"] = inputs;
-    key["outputs"] = command.outputs;
+    key["outputs"] = command->outputs;
     key["timeout"] = job.step->timeout_seconds;
   } else {
-    env = StepEnv{job.spec, job.step, {}, st.meta.get(), st.objects.get(), job.options->env, job.run_id, ""};
-    ASSIGN_OR_RETURN(env.args, ResolveValue(job.step->with, Lookup(job, false)));
-    key["with"] = ToJson(env.args);
-    ASSIGN_OR_RETURN(std::string state, BuiltinKeyState(env));
+    *env = StepEnv{job.spec, job.step, {}, st.meta.get(), st.objects.get(), job.options->env, job.run_id, ""};
+    ASSIGN_OR_RETURN(env->args, ResolveValue(job.step->with, Lookup(job, false)));
+    key["with"] = ToJson(env->args);
+    ASSIGN_OR_RETURN(std::string state, BuiltinKeyState(*env));
     key["state"] = state;
   }
-  rec.cache_key = Sha256Hex(key.dump());
-  if (!job.options->force) {
-    ASSIGN_OR_RETURN(auto hit, st.meta->FindCachedExecution(rec.cache_key));
-    if (hit) return ReuseCached(job, st, *hit, rec);
-  }
-  ASSIGN_OR_RETURN(Executed e, job.step->kind == "run" ? RunShell(job, command, st.objects.get())
-                                                       : RunBuiltinStep(job, env));
+  return Sha256Hex(key.dump());
+}
+
+// Records what an executed step did (its log stored as an object) and reports it.
+Result<StepResult> Record(const StepJob& job, Stores& st, Executed& e, StepExecutionRecord rec) {
   std::string log_text = e.log;
   if (!e.log_file.empty()) {
     ASSIGN_OR_RETURN(log_text, job.options->env->ReadFile(e.log_file));
@@ -289,7 +280,6 @@ Result<StepResult> Execute(const StepJob& job) {
   rec.exit_code = e.exit_code;
   rec.error = e.error;
   for (const auto& o : e.objects) rec.objects += (rec.objects.empty() ? "" : " ") + o;
-  rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   RETURN_IF_ERROR(st.meta->AddStepExecution(rec).status());
   StepResult res;
   res.report.status = rec.status;
@@ -300,6 +290,27 @@ Result<StepResult> Execute(const StepJob& job) {
   res.report_json = e.report_json;
   if (rec.status == "failed" && job.step->kind == "run") res.report.log_tail = Tail(log_text, 2000);
   return res;
+}
+
+Result<StepResult> Execute(const StepJob& job) {
+  const auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(Stores st, OpenStores(*job.options));
+  StepExecutionRecord rec;
+  rec.run_id = job.run_id;
+  rec.step = job.step->id;
+  rec.kind = job.step->kind;
+  rec.started_us = job.options->env->NowMicros();
+  StepEnv env;
+  Command command;
+  ASSIGN_OR_RETURN(rec.cache_key, CacheKey(job, st, &command, &env));
+  if (!job.options->force) {
+    ASSIGN_OR_RETURN(auto hit, st.meta->FindCachedExecution(rec.cache_key));
+    if (hit) return ReuseCached(job, st, *hit, rec);
+  }
+  ASSIGN_OR_RETURN(Executed e, job.step->kind == "run" ? RunShell(job, command, st.objects.get())
+                                                       : RunBuiltinStep(job, env));
+  rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return Record(job, st, e, std::move(rec));
 }
 
 }  // namespace
