@@ -17,22 +17,42 @@ bool IsNumericType(ColumnType t) {
   return t == ColumnType::kInt64 || t == ColumnType::kFloat64 || t == ColumnType::kBool;
 }
 
-// Two sorted samples as one.
+// Two sorted samples as one. Written through pointers into arrays sized for the worst case
+// (no value shared), then cut to what was used: merging is a large part of summarizing.
 NumericSample Merge(const NumericSample& a, const NumericSample& b) {
   NumericSample out;
   out.size = a.size + b.size;
-  out.values.reserve(a.values.size() + b.values.size());
-  out.counts.reserve(a.values.size() + b.values.size());
-  size_t i = 0, j = 0;
-  while (i < a.values.size() || j < b.values.size()) {
-    const bool take_a = j == b.values.size() || (i < a.values.size() && a.values[i] <= b.values[j]);
-    const bool take_b = i == a.values.size() || (j < b.values.size() && b.values[j] <= a.values[i]);
-    out.values.push_back(take_a ? a.values[i] : b.values[j]);
-    out.counts.push_back((take_a ? a.counts[i++] : 0) + (take_b ? b.counts[j++] : 0));
+  const size_t na = a.values.size(), nb = b.values.size();
+  out.values.resize(na + nb);
+  out.counts.resize(na + nb);
+  const double* av = a.values.data();
+  const double* bv = b.values.data();
+  const int64_t* ac = a.counts.data();
+  const int64_t* bc = b.counts.data();
+  double* ov = out.values.data();
+  int64_t* oc = out.counts.data();
+  size_t i = 0, j = 0, k = 0;
+  while (i < na && j < nb) {
+    const double x = av[i], y = bv[j];
+    if (x < y) {
+      ov[k] = x;
+      oc[k] = ac[i++];
+    } else if (y < x) {
+      ov[k] = y;
+      oc[k] = bc[j++];
+    } else {
+      ov[k] = x;
+      oc[k] = ac[i++] + bc[j++];
+    }
+    ++k;
   }
+  for (; i < na; ++i, ++k) ov[k] = av[i], oc[k] = ac[i];
+  for (; j < nb; ++j, ++k) ov[k] = bv[j], oc[k] = bc[j];
+  out.values.resize(k);
+  out.counts.resize(k);
   // Values both sides held leave room unused; a summary lives long (the whole comparison), so
   // give it back when it is much.
-  if (out.values.capacity() > out.values.size() + out.values.size() / 4) {
+  if (out.values.capacity() > k + k / 4) {
     out.values.shrink_to_fit();
     out.counts.shrink_to_fit();
   }
@@ -83,10 +103,19 @@ struct Accumulator {
       missing += col.null_count();
       return;
     }
-    for (int64_t i = 0; i < col.size(); ++i) {
-      const double v = col.NumberAt(i);
-      if (std::isfinite(v)) scratch.push_back(v);
-      else ++missing;
+    scratch.reserve(kScratchValues + static_cast<size_t>(col.size()));
+    if (col.type() == ColumnType::kFloat64) {  // the common case, without a switch per value
+      const double* d = col.doubles().data();
+      for (int64_t i = 0; i < col.size(); ++i) {
+        if (col.IsValid(i) && std::isfinite(d[i])) scratch.push_back(d[i]);
+        else ++missing;
+      }
+    } else {
+      for (int64_t i = 0; i < col.size(); ++i) {
+        const double v = col.NumberAt(i);
+        if (std::isfinite(v)) scratch.push_back(v);
+        else ++missing;
+      }
     }
     if (scratch.size() >= kScratchValues) Flush();
   }
@@ -99,13 +128,16 @@ struct Accumulator {
     run.size = static_cast<int64_t>(scratch.size());
     size_t distinct = scratch.empty() ? 0 : 1;  // counted first, so that the run is sized exactly
     for (size_t i = 1; i < scratch.size(); ++i) distinct += scratch[i] != scratch[i - 1];
-    run.values.reserve(distinct);
-    run.counts.reserve(distinct);
+    run.values.resize(distinct);
+    run.counts.resize(distinct);
+    double* values = run.values.data();
+    int64_t* counts = run.counts.data();
+    size_t k = 0;
     for (size_t i = 0; i < scratch.size();) {
       size_t j = i + 1;
       while (j < scratch.size() && scratch[j] == scratch[i]) ++j;
-      run.values.push_back(scratch[i]);
-      run.counts.push_back(static_cast<int64_t>(j - i));
+      values[k] = scratch[i];
+      counts[k++] = static_cast<int64_t>(j - i);
       i = j;
     }
     scratch.clear();
