@@ -6,9 +6,9 @@
 # automatic retraining) are in `gyre demo` (`make demo`).
 set -euo pipefail
 GYRE=$(realpath "${1:-build/gyre}")
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/gyre-demo.XXXXXX")
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/gyre-tour.XXXXXX")
 export GYRE_HOME="$WORK/.gyre"
-KEEP=${GYRE_DEMO_KEEP:-0}
+KEEP=${GYRE_TOUR_KEEP:-0}
 cleanup() { [ "$KEEP" = 1 ] || rm -rf "$WORK"; }
 trap cleanup EXIT
 cd "$WORK"
@@ -20,7 +20,7 @@ expect() {
   local want=$1; shift
   printf '$ gyre %s\n' "$*"
   set +e; "$GYRE" "$@"; local got=$?; set -e
-  if [ "$got" != "$want" ]; then echo "demo: expected exit $want, got $got" >&2; exit 1; fi
+  if [ "$got" != "$want" ]; then echo "tour: expected exit $want, got $got" >&2; exit 1; fi
   echo "(exit $got, as expected)"
 }
 
@@ -86,4 +86,4 @@ run models show fraud
 run doctor
 
 echo
-echo "Demo home: $GYRE_HOME$([ "$KEEP" = 1 ] && echo ' (kept)' || echo ' (removed; GYRE_DEMO_KEEP=1 keeps it)')"
+echo "Tour home: $GYRE_HOME$([ "$KEEP" = 1 ] && echo ' (kept)' || echo ' (removed; GYRE_TOUR_KEEP=1 keeps it)')"
