@@ -5,7 +5,6 @@
 #include <charconv>
 #include <future>
 #include <map>
-#include <set>
 #include <tuple>
 #include <memory>
 #include <ostream>
@@ -199,31 +198,17 @@ Status Reproduce(CliContext& ctx, const std::string& id) {
   RETURN_IF_ERROR(ctx.OpenStores());
   Tracker tracker(ctx.meta(), ctx.objects(), ctx.env);
   ASSIGN_OR_RETURN(RunView v, tracker.GetRun(id));
-  std::map<std::string, std::string> p(v.params.begin(), v.params.end());
   const ArtifactRecord* model = nullptr;
   for (const auto& art : v.artifacts) {
     if (art.path == "model") model = &art;
   }
-  if (model == nullptr || p.count("data") == 0 || p.count("label") == 0) {
+  auto recorded = RecordedTrainingOf(v);
+  if (model == nullptr || !recorded.ok()) {
     return InvalidArgument("run " + v.run.run_id + " was not made by gyre train: nothing to reproduce");
   }
-  ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx.meta(), ctx.objects(), ctx.env, p["data"]));
+  ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx.meta(), ctx.objects(), ctx.env, recorded->data));
   StartSummary(data);
-  TrainOptions o;
-  o.label = p["label"];
-  ASSIGN_OR_RETURN(Task task, ParseTask(p["task"]));
-  o.task = task;
-  // The split's seed; XGBoost's own `seed` (which --set may have changed) is a parameter.
-  o.seed = std::stoull(p.count("split_seed") ? p["split_seed"] : (p.count("seed") ? p["seed"] : "0"));
-  o.test_fraction = p.count("test_fraction") ? std::stod(p["test_fraction"]) : 0.2;
-  o.split_by = p["split_by"];
-  o.validation_fraction = p.count("validation_fraction") ? std::stod(p["validation_fraction"]) : 0.0;
-  static const std::set<std::string> kMeta = {"data", "label", "task", "train_rows", "test_rows", "test_fraction",
-                                              "split_by", "split_seed", "validation_fraction"};
-  for (const auto& [k, val] : p) {
-    if (k.rfind("exclude.", 0) == 0) o.exclude.push_back(k.substr(8));
-    else if (kMeta.count(k) == 0) o.params[k] = val;
-  }
+  const TrainOptions& o = recorded->options;
   ASSIGN_OR_RETURN(TrainResult r, TrainModel(data.table, o));
   r.bundle.dataset = data.dataset.empty() ? "" : data.ref;
   r.bundle.run_id = v.run.run_id;
@@ -242,7 +227,7 @@ Status Reproduce(CliContext& ctx, const std::string& id) {
     ctx.out << json{{"run_id", v.run.run_id}, {"identical", identical}, {"original_sha256", model->sha256},
                     {"reproduced_sha256", again}, {"metrics", json::parse(r.bundle.metrics_json)}}.dump(2) << "\n";
   } else {
-    ctx.out << "retrained run " << v.run.run_id << " from " << p["data"] << ": the model is "
+    ctx.out << "retrained run " << v.run.run_id << " from " << recorded->data << ": the model is "
             << (identical ? "identical, byte for byte" : "DIFFERENT") << " (" << ShortSha(again) << ")\n";
   }
   ctx.printed_result = true;

@@ -51,15 +51,20 @@ Result<DataArg> ResolveData(StepEnv& s, const std::string& what) {
   return d;
 }
 
-}  // namespace
-
-Result<std::string> DataKey(StepEnv& s, const std::string& what) {
-  ASSIGN_OR_RETURN(DataArg d, ResolveData(s, what));
+// What a resolved data argument holds, for a cache key.
+Result<std::string> KeyOf(const DataArg& d) {
   if (!d.file.empty()) {
     ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(d.file));
     return "file " + sha;
   }
   return "dataset " + d.version.dataset + ":" + std::to_string(d.version.version) + " " + d.version.sha256;
+}
+
+}  // namespace
+
+Result<std::string> DataKey(StepEnv& s, const std::string& what) {
+  ASSIGN_OR_RETURN(DataArg d, ResolveData(s, what));
+  return KeyOf(d);
 }
 
 namespace {
@@ -221,23 +226,25 @@ std::string StepEnv::Arg(const std::string& key, const std::string& fallback) co
   return v && v->kind == SpecValue::Kind::kScalar && !v->text.empty() ? v->text : fallback;
 }
 
-Result<std::pair<std::string, std::string>> LoadModelBytes(StepEnv& s, const std::string& what) {
+Result<ModelObject> FindModelObject(StepEnv& s, const std::string& what) {
   if (what.size() >= 6 && what.find(':') == std::string::npos && IsHexPrefix(what)) {
     Tracker tracker(s.meta, s.objects, s.env);
     ASSIGN_OR_RETURN(RunView run, tracker.GetRun(what));
     for (const auto& a : run.artifacts) {
-      if (a.path == "model") {
-        ASSIGN_OR_RETURN(std::string bytes, s.objects->Get(a.sha256));
-        return std::make_pair(std::move(bytes), "run " + run.run.run_id);
-      }
+      if (a.path == "model") return ModelObject{a.sha256, "run " + run.run.run_id};
     }
     return NotFound("run " + run.run.run_id + " made no model");
   }
   ASSIGN_OR_RETURN(ModelRef ref, ParseModelRef(what));
   Registry registry(s.meta, s.env, DefaultActor());
   ASSIGN_OR_RETURN(ModelVersionRecord v, registry.Resolve(ref));
-  ASSIGN_OR_RETURN(std::string bytes, s.objects->Get(v.bundle_sha256));
-  return std::make_pair(std::move(bytes), v.model + ":" + std::to_string(v.version));
+  return ModelObject{v.bundle_sha256, v.model + ":" + std::to_string(v.version)};
+}
+
+Result<std::pair<std::string, std::string>> LoadModelBytes(StepEnv& s, const std::string& what) {
+  ASSIGN_OR_RETURN(ModelObject m, FindModelObject(s, what));
+  ASSIGN_OR_RETURN(std::string bytes, s.objects->Get(m.sha256));
+  return std::make_pair(std::move(bytes), m.description);
 }
 
 Result<Table> LoadTableArg(StepEnv& s, const std::string& what) {
@@ -280,19 +287,19 @@ Result<std::string> BuiltinKeyState(StepEnv& s) {
     ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(SpecPath(*s.spec, s.Arg("file"))));
     return "file " + sha;
   }
-  if (kind == "validate" || kind == "train") {
-    ASSIGN_OR_RETURN(std::string data, DataKey(s, s.Arg("data")));
-    if (kind == "train") return data;
-    // The schema may have been edited since.
+  if (kind == "train") return DataKey(s, s.Arg("data"));
+  if (kind == "validate") {
     ASSIGN_OR_RETURN(DataArg d, ResolveData(s, s.Arg("data")));
+    ASSIGN_OR_RETURN(std::string data, KeyOf(d));
+    // The schema may have been edited since.
     ASSIGN_OR_RETURN(DatasetRef ref, ParseDatasetRef(s.Arg("dataset", d.version.dataset)));
     ASSIGN_OR_RETURN(auto dataset, s.meta->FindDataset(ref.name));
     return data + " schema " + (dataset ? Sha256Hex(dataset->schema_yaml) : "none");
   }
   if (kind == "evaluate") {
-    ASSIGN_OR_RETURN(auto model, LoadModelBytes(s, s.Arg("model")));
+    ASSIGN_OR_RETURN(ModelObject model, FindModelObject(s, s.Arg("model")));
     ASSIGN_OR_RETURN(std::string data, DataKey(s, s.Arg("data")));
-    return "model " + Sha256Hex(model.first) + " " + data;
+    return "model " + model.sha256 + " " + data;
   }
   if (kind == "gate") return GateKeyState(s);
   return std::string();  // register and promote: their arguments say it all

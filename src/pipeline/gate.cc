@@ -7,7 +7,6 @@
 
 #include <cmath>
 
-#include "core/sha256.h"
 #include "monitor/drift.h"
 #include "pipeline/builtins.h"
 #include "pipeline/steps.h"
@@ -22,7 +21,7 @@ using json = nlohmann::ordered_json;
 struct Champion {
   std::string ref;  // NAME:V, or "" when there is none yet
   std::string run_id;
-  std::string bytes;
+  std::string bundle_sha256;
 };
 
 Result<Champion> FindChampion(StepEnv& s) {
@@ -34,7 +33,7 @@ Result<Champion> FindChampion(StepEnv& s) {
   }
   c.ref = v->model + ":" + std::to_string(v->version);
   c.run_id = v->run_id;
-  ASSIGN_OR_RETURN(c.bytes, s.objects->Get(v->bundle_sha256));
+  c.bundle_sha256 = v->bundle_sha256;
   return c;
 }
 
@@ -42,18 +41,10 @@ Result<Champion> FindChampion(StepEnv& s) {
 Result<Table> ChallengerHoldout(StepEnv& s, const std::string& run_id) {
   Tracker tracker(s.meta, s.objects, s.env);
   ASSIGN_OR_RETURN(RunView run, tracker.GetRun(run_id));
-  std::map<std::string, std::string> p(run.params.begin(), run.params.end());
-  if (p.count("data") == 0 || p.count("label") == 0) {
-    return InvalidArgument("run " + run_id + " was not made by a training: give the gate a holdout");
-  }
-  TrainOptions o;
-  o.label = p["label"];
-  ASSIGN_OR_RETURN(Task task, ParseTask(p["task"]));
-  o.task = task;
-  o.seed = std::stoull(p.count("split_seed") ? p["split_seed"] : "0");
-  o.test_fraction = p.count("test_fraction") ? std::stod(p["test_fraction"]) : 0.2;
-  o.split_by = p["split_by"];
-  ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(s.meta, s.objects, s.env, p["data"]));
+  auto recorded = RecordedTrainingOf(run);
+  if (!recorded.ok()) return InvalidArgument(recorded.status().message() + ": give the gate a holdout");
+  ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(s.meta, s.objects, s.env, recorded->data));
+  const TrainOptions& o = recorded->options;
   ASSIGN_OR_RETURN(std::vector<bool> rows, HoldoutRows(data.table, o));
   return SelectRows(data.table, rows);
 }
@@ -129,10 +120,10 @@ Status CheckGains(StepEnv& s, const std::map<std::string, double>& mine, const s
 }  // namespace
 
 Result<std::string> GateKeyState(StepEnv& s) {
-  ASSIGN_OR_RETURN(auto challenger, LoadModelBytes(s, s.Arg("challenger")));
+  ASSIGN_OR_RETURN(ModelObject challenger, FindModelObject(s, s.Arg("challenger")));
   ASSIGN_OR_RETURN(Champion champion, FindChampion(s));
-  std::string key = "challenger " + Sha256Hex(challenger.first) + " champion " +
-                    (champion.ref.empty() ? "none" : champion.ref + " " + Sha256Hex(champion.bytes));
+  std::string key = "challenger " + challenger.sha256 + " champion " +
+                    (champion.ref.empty() ? "none" : champion.ref + " " + champion.bundle_sha256);
   if (!s.Arg("holdout").empty()) {
     ASSIGN_OR_RETURN(std::string holdout, DataKey(s, s.Arg("holdout")));
     key += " holdout " + holdout;
@@ -171,7 +162,8 @@ Result<StepOutputs> RunGate(StepEnv& s) {
   std::map<std::string, double> theirs;
   std::unique_ptr<Predictor> champ;
   if (!champion.ref.empty()) {
-    ASSIGN_OR_RETURN(champ, Predictor::Load(champion.bytes));
+    ASSIGN_OR_RETURN(std::string bytes, s.objects->Get(champion.bundle_sha256));
+    ASSIGN_OR_RETURN(champ, Predictor::Load(bytes));
     ASSIGN_OR_RETURN(theirs, EvaluateOn(*champ, holdout));
     figures["champion_metrics"] = theirs;
   }

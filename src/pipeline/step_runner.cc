@@ -109,6 +109,7 @@ struct Command {
   std::string text;
   std::vector<std::pair<std::string, std::string>> env;
   std::vector<std::pair<std::string, std::string>> inputs, outputs;  // name, absolute path
+  std::vector<std::string> input_sha256;  // of each input, hashed once for the key and the lineage
 };
 
 Result<Command> ResolveCommand(const StepJob& job) {
@@ -143,9 +144,8 @@ std::string Tail(const std::string& text, size_t bytes) {
 
 Result<Executed> RunShell(const StepJob& job, const Command& c, ObjectStore* objects) {
   Executed e;
-  for (const auto& [name, path] : c.inputs) {
-    ASSIGN_OR_RETURN(std::string sha, HashPath(path));
-    e.inputs[name] = {{"path", path}, {"sha256", sha}};
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    e.inputs[c.inputs[i].first] = {{"path", c.inputs[i].second}, {"sha256", c.input_sha256[i]}};
   }
   HomeLayout layout(job.options->home);
   RETURN_IF_ERROR(job.options->env->CreateDirs(layout.TmpDir()));
@@ -249,6 +249,7 @@ Result<std::string> CacheKey(const StepJob& job, Stores& st, Command* command, S
       auto sha = HashPath(path);
       if (!sha.ok()) return NotFound("input " + name + ": " + path + " does not exist");
       inputs[name] = *sha;
+      command->input_sha256.push_back(*sha);
     }
     key["inputs"] = inputs;
     key["outputs"] = command->outputs;

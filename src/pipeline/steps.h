@@ -51,8 +51,13 @@ Result<StepOutputs> RunGate(StepEnv& s);
 
 // A model's metrics on a labelled table (the bundle's label column), by the names runs use.
 Result<std::map<std::string, double>> EvaluateOn(const Predictor& predictor, const Table& table);
-// A model by run id (32 hex digits, or a unique prefix) or NAME[:V|ALIAS]: its bundle bytes
-// and a description ("fraud:3" or "run 3f2a…").
+// A model by run id (32 hex digits, or a unique prefix) or NAME[:V|ALIAS]: the object holding
+// its bundle and a description ("fraud:3" or "run 3f2a…"), found without reading the bundle.
+struct ModelObject {
+  std::string sha256, description;
+};
+Result<ModelObject> FindModelObject(StepEnv& s, const std::string& what);
+// The same with the bundle's bytes: {bytes, description}.
 Result<std::pair<std::string, std::string>> LoadModelBytes(StepEnv& s, const std::string& what);
 // What a data argument (a file, or a dataset reference) means now, for a cache key.
 Result<std::string> DataKey(StepEnv& s, const std::string& what);

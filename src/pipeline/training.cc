@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <map>
+#include <set>
 
 #include "data/dataset.h"
 #include "data/reader.h"
@@ -105,6 +107,36 @@ Result<std::pair<std::string, TrainResult>> TrainOneRun(Tracker& tracker, const 
   RETURN_IF_ERROR(tracker.EndRun(run, recorded.ok() ? RunStatus::kFinished : RunStatus::kFailed));
   RETURN_IF_ERROR(recorded);
   return std::make_pair(run, std::move(r));
+}
+
+Result<RecordedTraining> RecordedTrainingOf(const RunView& run) {
+  std::map<std::string, std::string> p(run.params.begin(), run.params.end());
+  if (p.count("data") == 0 || p.count("label") == 0) {
+    return InvalidArgument("run " + run.run.run_id + " was not made by a training");
+  }
+  RecordedTraining r;
+  r.data = p["data"];
+  TrainOptions& o = r.options;
+  o.label = p["label"];
+  ASSIGN_OR_RETURN(Task task, ParseTask(p["task"]));
+  o.task = task;
+  try {
+    // The split's seed; XGBoost's own `seed` (which --set may have changed) is a parameter.
+    // Runs recorded before split_seed existed used `seed` for both.
+    o.seed = std::stoull(p.count("split_seed") ? p["split_seed"] : (p.count("seed") ? p["seed"] : "0"));
+    o.test_fraction = p.count("test_fraction") ? std::stod(p["test_fraction"]) : 0.2;
+    o.validation_fraction = p.count("validation_fraction") ? std::stod(p["validation_fraction"]) : 0.0;
+  } catch (const std::exception&) {
+    return InvalidArgument("run " + run.run.run_id + ": its recorded split does not read back as numbers");
+  }
+  o.split_by = p["split_by"];
+  static const std::set<std::string> kMeta = {"data", "label", "task", "train_rows", "test_rows", "test_fraction",
+                                              "split_by", "split_seed", "validation_fraction"};
+  for (const auto& [k, val] : p) {
+    if (k.rfind("exclude.", 0) == 0) o.exclude.push_back(k.substr(8));
+    else if (kMeta.count(k) == 0) o.params[k] = val;
+  }
+  return r;
 }
 
 }  // namespace gyre

@@ -44,6 +44,15 @@ std::string ReferenceOf(const TrainingData& data, const TrainResult& r);
 Result<std::pair<std::string, TrainResult>> TrainOneRun(Tracker& tracker, const TrainingData& data,
                                                         const TrainOptions& train, const RunOptions& options);
 
+// What a run of TrainOneRun recorded: its data (a file or NAME:V) and its training options,
+// everything needed to train it again or to rebuild its holdout. InvalidArgument for a run
+// that no training made, or whose params do not read back.
+struct RecordedTraining {
+  std::string data;
+  TrainOptions options;
+};
+Result<RecordedTraining> RecordedTrainingOf(const RunView& run);
+
 // The shortest text that reads back as the same double.
 std::string DoubleText(double v);
 
