@@ -292,6 +292,14 @@ Status Retrain(Story& s, const DemoArgs& a, Handoff& e) {
   std::thread traffic([&] {
     during = demo::SendCsv(e.server->port(), s.Path("data/december.csv"), "swap", 50, &stop_traffic);
   });
+  struct StopTraffic {  // on every way out, an exception included: a running thread must be joined
+    std::atomic<bool>& stop;
+    std::thread& thread;
+    ~StopTraffic() {
+      stop = true;
+      if (thread.joinable()) thread.join();
+    }
+  } stopper{stop_traffic, traffic};
   Status landed = Env::Default()->CreateDirs(s.Path("incoming"));
   if (landed.ok()) landed = Generate(s, "incoming/2026-12.csv", a.rows, 15, 1.0);
   Result<PipelineRunReport> retrain = landed.ok() ? LoopOnce(s) : Result<PipelineRunReport>(landed);

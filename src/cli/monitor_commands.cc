@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <optional>
 #include <ostream>
+#include <cmath>
 #include <thread>
 
 #include "cli/context.h"
@@ -198,8 +199,9 @@ Result<int64_t> ParseSince(const std::string& text, int64_t now_us) {
     try {
       size_t used = 0;
       const double n = std::stod(text.substr(0, text.size() - 1), &used);
-      if (used == text.size() - 1 && n >= 0)
-        return now_us - static_cast<int64_t>(n * static_cast<double>(kUnits.at(text.back())));
+      const double span = n * static_cast<double>(kUnits.at(text.back()));
+      if (used == text.size() - 1 && n >= 0 && std::isfinite(span) && span <= static_cast<double>(now_us))
+        return now_us - static_cast<int64_t>(span);
     } catch (const std::exception&) {
     }
   }

@@ -187,7 +187,13 @@ Status Loop(CliContext& ctx, const LoopArgs& a) {
     }
     ctx.out.flush();
   };
-  auto summary = RunLoop(a.file, o);
+  // The signal thread must be joined however the loop ends.
+  Result<LoopSummary> summary = Internal("the loop did not run");
+  try {
+    summary = RunLoop(a.file, o);
+  } catch (const std::exception& ex) {
+    summary = Internal(std::string("unexpected failure in the loop: ") + ex.what());
+  }
   finished = true;
   waiter.join();
   pthread_sigmask(SIG_SETMASK, &before, nullptr);

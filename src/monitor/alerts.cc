@@ -1,4 +1,5 @@
 #include "monitor/alerts.h"
+#include "train/metrics.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -16,8 +17,6 @@ using nlohmann::json;
 
 const std::set<std::string> kWhen = {"drift_share", "column_score", "prediction_drift", "realized",
                                      "estimated"};
-// Metrics where smaller is better: a "drop" in quality is a rise of these.
-const std::set<std::string> kErrorMetrics = {"rmse", "mae", "mape", "log_loss", "brier"};
 
 Status RuleError(const std::string& source, const YAML::Node& node, const std::string& what) {
   return InvalidArgument(what, Location{source, node.Mark().line + 1, 0, ""});
@@ -44,6 +43,10 @@ Result<AlertRule> ParseRule(const YAML::Node& node, const std::string& source) {
   if (r.when == "column_score" && r.column.empty()) return RuleError(source, node, "alert " + r.name + ": needs a column");
   if ((r.when == "realized" || r.when == "estimated") && r.metric.empty())
     return RuleError(source, node, "alert " + r.name + ": needs a metric");
+  if (!r.metric.empty() && !KnownMetric(r.metric))  // else it would never fire, silently
+    return RuleError(source, node, "alert " + r.name + ": unknown metric " + r.metric +
+                                   " (roc_auc, average_precision, log_loss, accuracy, precision, recall, f1, "
+                                   "brier, macro_f1, rmse, mae, r2, mape)");
   if (r.when != "prediction_drift" && !r.above && !r.below && !r.max_drop)
     return RuleError(source, node, "alert " + r.name + ": needs above, below or max_drop");
   if (r.max_drop && r.when != "realized" && r.when != "estimated")
@@ -129,7 +132,7 @@ std::vector<FiredAlert> EvaluateAlerts(const std::vector<AlertRule>& rules, cons
       figures["below"] = *r.below;
     } else if (r.max_drop && f.reference.count(r.metric)) {
       const double ref = f.reference.at(r.metric);
-      const double drop = kErrorMetrics.count(r.metric) ? *value - ref : ref - *value;
+      const double drop = HigherIsBetter(r.metric) ? ref - *value : *value - ref;  // a fall in quality
       figures["reference"] = ref;
       figures["max_drop"] = *r.max_drop;
       if (drop > *r.max_drop)

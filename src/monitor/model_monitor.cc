@@ -27,7 +27,7 @@ void AppendQuoted(std::string* out, std::string_view text) {
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') {
-      *out += json(std::string(text)).dump();
+      *out += json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);  // never throws
       return;
     }
   }

@@ -136,7 +136,7 @@ std::map<std::string, double> EstimateBinary(const std::vector<double>& scores, 
   // The expected ROC curve: thresholds from the highest score down, ties as one step.
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   const double pos = tp + fn, neg = fp + tn;
-  double auc = 0, cum_tp = 0, cum_fp = 0;
+  double auc = 0, cum_tp = 0;
   for (size_t i = 0; i < rows.size();) {
     double step_tp = 0, step_fp = 0;
     size_t j = i;
@@ -146,7 +146,6 @@ std::map<std::string, double> EstimateBinary(const std::vector<double>& scores, 
     }
     auc += ratio(step_fp, neg) * (ratio(cum_tp, pos) + ratio(cum_tp + step_tp, pos)) / 2;
     cum_tp += step_tp;
-    cum_fp += step_fp;
     i = j;
   }
   out["roc_auc"] = auc;
@@ -166,7 +165,11 @@ Result<std::vector<WindowPerformance>> PerformanceByWindow(
     std::vector<float> y, p;
     std::vector<double> scores;
     for (const PredictionRecord& r : w) {
-      ASSIGN_OR_RETURN(Scored s, RawOutputs(r, bundle));
+      // A record without usable outputs (a model that answered NaN is logged as null) has no
+      // score: it is left out rather than stopping every later look at this version.
+      auto scored = RawOutputs(r, bundle);
+      if (!scored.ok()) continue;
+      const Scored& s = *scored;
       if (bundle.task == Task::kBinary) scores.push_back(s.p[0]);
       auto it = labels.find(r.request_id);
       if (it == labels.end()) continue;

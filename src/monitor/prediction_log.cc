@@ -1,6 +1,7 @@
 #include "monitor/prediction_log.h"
 
 #include <algorithm>
+#include <map>
 #include <array>
 #include <atomic>
 #include <cstdio>
@@ -146,7 +147,8 @@ uint32_t Crc32c(const char* data, size_t n) {
 }
 
 std::string EncodeLogRecord(const PredictionRecord& r) {
-  std::string payload = "{\"id\":" + json(r.request_id).dump() + ",\"t\":" + std::to_string(r.time_us) +
+  // Ids come from clients (x-request-id): bytes that are not UTF-8 are replaced, never thrown on.
+  std::string payload = "{\"id\":" + json(r.request_id).dump(-1, ' ', false, json::error_handler_t::replace) + ",\"t\":" + std::to_string(r.time_us) +
                         ",\"v\":" + std::to_string(r.model_version) + ",\"in\":" +
                         (r.inputs_json.empty() ? "{}" : r.inputs_json) + ",\"out\":" +
                         (r.outputs_json.empty() ? "{}" : r.outputs_json) + "}";
@@ -250,15 +252,14 @@ std::vector<std::vector<PredictionRecord>> WindowsByCount(const std::vector<Pred
 
 std::vector<std::vector<PredictionRecord>> WindowsByTime(const std::vector<PredictionRecord>& records,
                                                          int64_t period_us) {
+  // Keyed by period, so that periods without records cost nothing (a gap of years between two
+  // records must not allocate a window per period in between).
   std::vector<std::vector<PredictionRecord>> out;
   if (records.empty() || period_us <= 0) return out;
   const int64_t start = records.front().time_us;
-  for (const PredictionRecord& r : records) {
-    const auto index = static_cast<size_t>(std::max<int64_t>(0, (r.time_us - start) / period_us));
-    if (out.size() <= index) out.resize(index + 1);
-    out[index].push_back(r);
-  }
-  std::erase_if(out, [](const auto& w) { return w.empty(); });
+  std::map<int64_t, std::vector<PredictionRecord>> by_period;
+  for (const PredictionRecord& r : records) by_period[std::max<int64_t>(0, (r.time_us - start) / period_us)].push_back(r);
+  for (auto& [period, window] : by_period) out.push_back(std::move(window));
   return out;
 }
 

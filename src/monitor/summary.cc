@@ -126,7 +126,7 @@ struct Accumulator {
     RadixSortDoubles(scratch);
     NumericSample run;
     run.size = static_cast<int64_t>(scratch.size());
-    size_t distinct = scratch.empty() ? 0 : 1;  // counted first, so that the run is sized exactly
+    size_t distinct = 1;  // counted first, so that the run is sized exactly (scratch is not empty)
     for (size_t i = 1; i < scratch.size(); ++i) distinct += scratch[i] != scratch[i - 1];
     run.values.resize(distinct);
     run.counts.resize(distinct);

@@ -49,16 +49,6 @@ bool BuiltinHasOutput(const BuiltinInfo& info, const std::string& key) {
   return false;
 }
 
-bool KnownMetric(const std::string& name) {
-  static const std::set<std::string> kNames = {"roc_auc", "average_precision", "log_loss", "accuracy", "precision",
-                                               "recall", "f1", "brier", "macro_f1", "rmse", "mae", "r2", "mape"};
-  return kNames.count(name) > 0;
-}
-
-bool HigherIsBetter(const std::string& name) {
-  return !(name == "log_loss" || name == "brier" || name == "rmse" || name == "mae" || name == "mape");
-}
-
 bool Condition::Holds(double v) const {
   if (std::isnan(v)) return false;
   if (op == ">=") return v >= value;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "train/metrics.h"  // KnownMetric, HigherIsBetter
 
 namespace gyre {
 
@@ -20,9 +21,6 @@ const BuiltinInfo* FindBuiltin(const std::string& kind);
 std::string BuiltinNames();  // "ingest, validate, ..."
 bool BuiltinHasOutput(const BuiltinInfo& info, const std::string& key);
 
-// Metric names runs record (train/metrics.h) and which way is better.
-bool KnownMetric(const std::string& name);
-bool HigherIsBetter(const std::string& name);
 
 // A gate condition such as "roc_auc >= 0.8".
 struct Condition {

@@ -365,8 +365,8 @@ http::Response Impl::Answer(const http::Request& r, const Served& s, const std::
     } else {
       rows = p->rows;
       std::string id = parsed->id;
-      if (id.empty())
-        if (const std::string* h = r.Header("x-request-id")) id = *h;
+      if (id.empty())  // a header id that could not be echoed safely is replaced by one of ours
+        if (const std::string* h = r.Header("x-request-id"); h && UsableRequestId(*h)) id = *h;
       if (id.empty()) id = "req-" + std::to_string(started_us_) + "-" + std::to_string(next_id_++);
       res = {200, "application/json", oip ? OipAnswer(s.name, l->version, id, b, *p) : MlflowAnswer(b, *p), {}};
       res.headers.emplace_back("x-request-id", id);  // the id labels will be joined by

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "data/text_parse.h"
 #include "serve/records_sax.h"
 
 namespace gyre::serve {
@@ -159,7 +160,10 @@ Result<ParsedRequest> ParseInferRequest(const std::string& body, const Signature
   if (!j.is_object() || !j.contains("inputs") || !j["inputs"].is_array() || j["inputs"].empty())
     return Bad("inputs", "expected a list of input tensors");
   ParsedRequest out;
-  if (j.contains("id") && j["id"].is_string()) out.id = j["id"].get<std::string>();
+  if (j.contains("id") && j["id"].is_string()) {
+    out.id = j["id"].get<std::string>();
+    if (!UsableRequestId(out.id)) return Bad("id", "expected 1 to 128 printable ASCII characters without spaces");
+  }
   const json& inputs = j["inputs"];
   std::vector<Values> cols(sig.features.size());
   std::vector<bool> seen(sig.features.size(), false);
@@ -183,6 +187,7 @@ Result<ParsedRequest> ParseInferRequest(const std::string& body, const Signature
       }
       return Bad(where + ".name", "\"" + name + "\" is not an input of the model");
     }
+    if (seen[c]) return Bad(where + ".name", "\"" + name + "\" is given twice");
     cols[c] = std::move(data);
     seen[c] = true;
   }
@@ -220,23 +225,28 @@ std::vector<std::string> SplitCsvLine(const std::string& line) {
   return out;
 }
 
-// A CSV cell as the JSON value its column expects ("" is missing).
+// A CSV cell as the JSON value its column expects, read as `gyre predict` reads a file: the
+// missing-value tokens of data/ (empty, NA, null, ...), integers without a detour through
+// double, booleans as the reader spells them.
 json CsvValue(const std::string& text, ColumnType type) {
-  if (text.empty()) return nullptr;
+  if (IsNullToken(text)) return nullptr;
   if (type == ColumnType::kString || type == ColumnType::kTimestamp) return text;
   if (type == ColumnType::kBool) {
-    if (text == "true" || text == "True" || text == "1") return true;
-    if (text == "false" || text == "False" || text == "0") return false;
-    return text;
+    bool b;
+    return ParseBool(text, &b) ? json(b) : json(text);
   }
+  int64_t i;
+  if (type == ColumnType::kInt64 && ParseInt64(text, &i)) return i;
   double v;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) return text;  // reported as mistyped
+  if (!ParseDouble(text, &v)) return text;  // reported as mistyped
   if (type == ColumnType::kInt64 && std::nearbyint(v) == v && std::fabs(v) < 9.2e18) return static_cast<int64_t>(v);
   return v;
 }
 
 Result<Table> FromCsv(const std::string& body, const Signature& sig) {
+  // Text goes on into the log and the answer: it must be UTF-8, as every reader of Gyre checks.
+  if (const size_t bad = FindInvalidUtf8(body.data(), body.size()); bad < body.size())
+    return Bad("body", "not valid UTF-8 at byte " + std::to_string(bad + 1));
   std::istringstream in(body);
   std::string line;
   if (!std::getline(in, line)) return Bad("body", "an empty CSV body");
@@ -317,6 +327,14 @@ Result<ParsedRequest> ParseInvocations(const std::string& body, const std::strin
   }
   ASSIGN_OR_RETURN(out.table, std::move(t));
   return out;
+}
+
+bool UsableRequestId(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 }  // namespace gyre::serve

@@ -16,9 +16,14 @@ struct ParsedRequest {
   std::string id;          // the request's id, when it gave one
 };
 
+// Whether a request id may be echoed in a header and logged: 1 to 128 printable ASCII
+// characters (no spaces or control characters, which could split a response's headers).
+bool UsableRequestId(const std::string& id);
+
 // POST /v2/models/{m}/infer: {"id"?, "inputs": [{"name", "shape", "datatype", "data"}...]}.
 // One tensor per input column (shape [N] or [N, 1]), or a single tensor of shape [N, F] with
-// the columns in signature order.
+// the columns in signature order. An id that is not UsableRequestId, or a tensor named twice,
+// is a 400.
 Result<ParsedRequest> ParseInferRequest(const std::string& body, const Signature& signature);
 
 // POST /invocations: JSON with exactly one of dataframe_split, dataframe_records, instances,

@@ -70,9 +70,14 @@ void AsyncLog::Run() {
       auto w = PredictionLogWriter::Open(env_, dir_);
       if (w.ok()) writer = std::move(*w);
     }
-    for (Job& job : batch)
-      for (const PredictionRecord& r : job())
-        if (!writer || !writer->Append(r).ok()) ++write_errors_;
+    for (Job& job : batch) {
+      try {  // a thread of its own: an exception here would end the whole server
+        for (const PredictionRecord& r : job())
+          if (!writer || !writer->Append(r).ok()) ++write_errors_;
+      } catch (const std::exception&) {
+        ++write_errors_;
+      }
+    }
     const auto now = std::chrono::steady_clock::now();
     if (writer && (stopping || flushing || now - last_sync >= kSyncEvery)) {
       if (!writer->Sync().ok()) ++write_errors_;

@@ -159,4 +159,14 @@ Result<std::map<std::string, double>> EvaluateTask(Task task, int classes, const
   return std::map<std::string, double>{{"accuracy", c.accuracy}, {"macro_f1", c.macro_f1}, {"log_loss", c.log_loss}};
 }
 
+bool KnownMetric(const std::string& name) {
+  static const std::set<std::string> kNames = {"roc_auc", "average_precision", "log_loss", "accuracy", "precision",
+                                               "recall", "f1", "brier", "macro_f1", "rmse", "mae", "r2", "mape"};
+  return kNames.count(name) > 0;
+}
+
+bool HigherIsBetter(const std::string& name) {
+  return !(name == "log_loss" || name == "brier" || name == "rmse" || name == "mae" || name == "mape");
+}
+
 }  // namespace gyre

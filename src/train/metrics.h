@@ -49,4 +49,9 @@ Result<RegressionMetrics> EvaluateRegression(const std::vector<double>& y, const
 Result<std::map<std::string, double>> EvaluateTask(Task task, int classes, const std::vector<float>& y,
                                                    const std::vector<float>& p);
 
+// Whether `name` is one of the metric names above, and which way is better for it (lower for
+// log_loss, brier, rmse, mae and mape).
+bool KnownMetric(const std::string& name);
+bool HigherIsBetter(const std::string& name);
+
 }  // namespace gyre

@@ -113,6 +113,18 @@ TEST(ModelMonitorTest, InputsRoundTripThroughTheLog) {
     records[r].inputs_json = inputs[static_cast<size_t>(r)];
     records[r].outputs_json = outputs[static_cast<size_t>(r)];
   }
+  // Text that is not UTF-8 (a CSV batch scored by gyre predict, say) is logged, not thrown on.
+  {
+    Table odd;
+    Column text("channel", ColumnType::kString);
+    text.AppendString("caf\xe9");
+    odd.AddColumn(std::move(text));
+    ModelBundle one;
+    one.signature.features = {{"channel", ColumnType::kString, {}}};
+    const std::vector<std::string> rows = InputsJson(odd, one.signature);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_TRUE(nlohmann::json::accept(rows[0])) << rows[0];
+  }
   // Plain text is only quoted; text with a quote goes through JSON escaping.
   EXPECT_NE(inputs[0].find(R"("channel":"web \"quoted\"")"), std::string::npos) << inputs[0];
   EXPECT_EQ(outputs[1], R"({"prediction":"1","p_0":0.25,"p_1":0.75})");
@@ -232,7 +244,8 @@ TEST_F(FeedbackCliTest, BadFeedbackIsAClearError) {
   CliRun r = Run({"feedback", "fraud", "--input", dir_.File("no_label.csv"), "--id-column", "transaction_id"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("is_fraud"), std::string::npos) << r.err;
-  std::ofstream(dir_.File("odd.csv")) << "transaction_id,is_fraud\n1,maybe\n";
+  // Id 3000 is in the latest window monitor looks at, so a stored label would show there.
+  std::ofstream(dir_.File("odd.csv")) << "transaction_id,is_fraud\n3000,1\n1,maybe\n";
   r = Run({"feedback", "fraud", "--input", dir_.File("odd.csv"), "--id-column", "transaction_id"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("not a class"), std::string::npos) << r.err;

@@ -67,6 +67,10 @@ TEST(AlertRulesTest, ParseAndRejectWithLines) {
   EXPECT_FALSE(ParseAlertRules("alerts:\n  - {name: x, when: sometimes, above: 1}\n", "a.yaml").ok());
   EXPECT_FALSE(ParseAlertRules("alerts:\n  - {name: x, when: drift_share, above: 1}\n  - {name: x, when: drift_share, above: 2}\n", "a.yaml").ok());
   EXPECT_FALSE(ParseAlertRules("alerts:\n  - {name: x, when: drift_share, above: lots}\n", "a.yaml").ok());
+  // A metric runs never record would never fire: refused, not silently ignored.
+  auto unknown = ParseAlertRules("alerts:\n  - {name: x, when: realized, metric: auc, max_drop: 0.1}\n", "a.yaml");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("unknown metric auc"), std::string::npos) << unknown.status().ToString();
 }
 
 TEST(AlertRulesTest, FireOnTheirThresholds) {

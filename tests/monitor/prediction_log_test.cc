@@ -149,6 +149,23 @@ TEST_F(PredictionLogTest, WindowsByCountAndTime) {
   ASSERT_EQ(by_time.size(), 3u);
   EXPECT_EQ(by_time[0].size(), 10u);
   EXPECT_EQ(by_time[2].size(), 5u);
+  // Two records decades apart, in windows of a microsecond: two windows, not one per microsecond.
+  std::vector<PredictionRecord> far = {Record(0, 0), Record(1, int64_t{1} << 60)};
+  auto gap = WindowsByTime(far, 1);
+  ASSERT_EQ(gap.size(), 2u);
+  EXPECT_EQ(gap[1].front().request_id, "req-1");
+}
+
+TEST_F(PredictionLogTest, IdsThatAreNotUtf8AreKeptReadable) {
+  PredictionRecord r = Record(0);
+  r.request_id = "bad\xff\xfeid";  // a client's header, say: encoding it must not throw
+  ASSERT_OK_AND_ASSIGN(auto w, PredictionLogWriter::Open(Env::Default(), Dir()));
+  ASSERT_OK(w->Append(r));
+  ASSERT_OK(w->Sync());
+  ASSERT_OK_AND_ASSIGN(auto records, ReadPredictionLog(Env::Default(), Dir()));
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].request_id.rfind("bad", 0), 0u);
+  EXPECT_NE(records[0].request_id, r.request_id);  // the bad bytes were replaced
 }
 
 TEST_F(PredictionLogTest, TwoWritersStartingTogetherKeepTheirOwnSegments) {

@@ -164,6 +164,12 @@ TEST_F(ModelServerTest, EveryFormatPredictsWhatGyrePredictDoes) {
   EXPECT_NE(oip.find("x-gyre-model-version: 1"), std::string::npos);
 }
 
+// A POST with an x-request-id header.
+std::string PostWithId(const std::string& path, const std::string& body, const std::string& id) {
+  return "POST " + path + " HTTP/1.1\r\nHost: x\r\nx-request-id: " + id +
+         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
 TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
   json rec = Records()[0];
   json wrong_type = rec, missing = rec, huge = rec;
@@ -184,7 +190,7 @@ TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
       {"/invocations", "amount\n1\n", "text/csv", "hour"},
       {"/invocations", json{{"dataframe_records", {huge}}}.dump(), "application/json", "expected an integer"},
       {"/invocations", R"({"dataframe_split": {"columns": [1], "data": [[2]]}})", "application/json", "columns[0]"},
-      {"/invocations", "merchant_category\n\xff\xfe\n", "text/csv", "missing input"},
+      {"/invocations", "merchant_category\n\xff\xfe\n", "text/csv", "not valid UTF-8"},
       {"/v2/models/fraud/infer", "[]", "application/json", "inputs"},
       {"/v2/models/fraud/infer", json{{"inputs", {{{"name", "nosuch"}, {"data", {1}}}}}}.dump(), "application/json",
        "nosuch"},
@@ -196,6 +202,28 @@ TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
     EXPECT_EQ(Status(r), 400) << k.body;
     EXPECT_NE(Body(r).find(k.expect), std::string::npos) << k.body << " -> " << Body(r);
   }
+  // Text that is not UTF-8 and ids that could not be echoed: refused or replaced, never a crash.
+  const std::string csv = gyre::testing::ReadAll(F("rows.csv"));
+  const std::string two_lines = csv.substr(0, csv.find('\n', csv.find('\n') + 1));
+  const std::string bad_csv = Call(Post("/invocations", two_lines + "\xff\n", "text/csv"));
+  EXPECT_EQ(Status(bad_csv), 400);
+  EXPECT_NE(Body(bad_csv).find("not valid UTF-8"), std::string::npos) << Body(bad_csv);
+  json tensors = json::array();
+  for (const auto& [name, value] : rec.items()) tensors.push_back({{"name", name}, {"data", {value}}});
+  for (const std::string& id : {std::string("a\r\nSet-Cookie: x=1"), std::string(200, 'x'), std::string("")}) {
+    const std::string r = Call(Post("/v2/models/fraud/infer", json{{"id", id}, {"inputs", tensors}}.dump()));
+    EXPECT_EQ(Status(r), 400) << id;
+    EXPECT_NE(Body(r).find("field id:"), std::string::npos) << Body(r);
+  }
+  json twice = tensors;
+  twice.push_back(tensors[0]);
+  const std::string dup = Call(Post("/v2/models/fraud/infer", json{{"inputs", twice}}.dump()));
+  EXPECT_EQ(Status(dup), 400);
+  EXPECT_NE(Body(dup).find("given twice"), std::string::npos) << Body(dup);
+  const std::string odd_id =
+      Call(PostWithId("/invocations", json{{"dataframe_records", {rec}}}.dump(), "\xff\xfe"));
+  EXPECT_EQ(Status(odd_id), 200);
+  EXPECT_NE(odd_id.find("x-request-id: req-"), std::string::npos) << odd_id;  // one of ours instead
   // Nesting a hundred thousand levels deep: a 400, not a stack overflow.
   const std::string deep = std::string(100000, '[') + "1" + std::string(100000, ']');
   const std::string nested_record = R"({"dataframe_records": [{"amount": )" + deep + "}]}";
@@ -210,9 +238,11 @@ TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
 
 TEST_F(ModelServerTest, PredictionsAreLoggedAndCounted) {
   const json records = Records();
+  // Ids of this test's own, so that the count below cannot include other tests' records.
   for (int i = 0; i < 5; ++i)
-    ASSERT_EQ(Status(Call(Post("/invocations", json{{"dataframe_records", {records[i]}}}.dump()))), 200);
-  ASSERT_EQ(Status(Call(Post("/invocations", json{{"dataframe_records", records}}.dump()))), 200);
+    ASSERT_EQ(Status(Call(PostWithId("/invocations", json{{"dataframe_records", {records[i]}}}.dump(),
+                                     "logged-" + std::to_string(i)))), 200);
+  ASSERT_EQ(Status(Call(PostWithId("/invocations", json{{"dataframe_records", records}}.dump(), "logged-batch"))), 200);
   const std::string metrics = Body(Call(Get("/metrics")));
   EXPECT_NE(metrics.find("gyre_requests_total{model=\"fraud\",version=\"1\",status=\"200\"} 6"), std::string::npos)
       << metrics;
@@ -223,8 +253,8 @@ TEST_F(ModelServerTest, PredictionsAreLoggedAndCounted) {
   auto logged = ReadPredictionLog(Env::Default(), F("home/logs/fraud"), &stats);
   ASSERT_TRUE(logged.ok());
   int64_t ours = 0;
-  for (const PredictionRecord& r : *logged) ours += r.request_id.rfind("req-", 0) == 0 ? 1 : 0;
-  EXPECT_GE(ours, 5 + static_cast<int64_t>(records.size()));
+  for (const PredictionRecord& r : *logged) ours += r.request_id.rfind("logged-", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(ours, 5 + static_cast<int64_t>(records.size()));  // one per single row, one per batch row
   EXPECT_EQ(stats.torn_tails + stats.corrupt_records, 0);
 }
 
@@ -251,13 +281,18 @@ TEST_F(ModelServerTest, AMovedAliasIsFollowedWithoutAFailedRequest) {
         versions.insert(r[0].substr(at + 22, 1));
       }
     });
-  while (ok < 50) std::this_thread::yield();
+  // Bounded waits: clients that fail stop counting, and the test must then fail, not hang.
+  auto wait_for_ok = [&](int target) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (ok < target && failed == 0 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  };
+  wait_for_ok(50);
   ASSERT_EQ(Cli({"models", "alias", "fraud", "2", "champion"}), 0);  // another "process" promotes
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (server_->Serving()[0].second != 2 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   const int at_swap = ok;
-  while (ok < at_swap + 50) std::this_thread::yield();
+  wait_for_ok(at_swap + 50);
   stop = true;
   for (auto& th : clients) th.join();
   EXPECT_EQ(server_->Serving()[0].second, 2);
