@@ -30,6 +30,7 @@ struct Loaded {
 // A model reference and what it resolves to now, swapped whole when its alias moves.
 struct Slot {
   ModelRef ref;
+  int64_t failed_version = 0;  // the watcher's only: a version that failed to load
   mutable std::mutex mu;
   std::shared_ptr<const Loaded> current;
 
@@ -173,6 +174,10 @@ class Impl : public ModelServer {
   Result<std::shared_ptr<const Loaded>> Resolve(const ModelRef& ref) {
     Registry registry(meta_.get(), env_, "gyre serve");
     ASSIGN_OR_RETURN(ModelVersionRecord v, registry.Resolve(ref));
+    return Load(v);
+  }
+
+  Result<std::shared_ptr<const Loaded>> Load(const ModelVersionRecord& v) {
     ASSIGN_OR_RETURN(std::string bytes, objects_->Get(v.bundle_sha256));
     auto loaded = std::make_shared<Loaded>();
     loaded->version = v.version;
@@ -206,10 +211,12 @@ class Impl : public ModelServer {
     auto v = registry.Resolve(slot.ref);
     const int64_t old_version = slot.Get()->version;
     if (!v.ok() || v->version == old_version) return true;
-    auto next = Resolve(slot.ref);
+    if (v->version == slot.failed_version) return false;  // said once; stored bundles do not change
+    auto next = Load(*v);  // the version just resolved, not whatever the alias says by now
     if (!next.ok()) {
       LogWarn("serve: " + label + " " + slot.ref.name + ":" + std::to_string(v->version) + " failed to load (" +
               next.status().ToString() + "); still serving version " + std::to_string(old_version));
+      slot.failed_version = v->version;
       return false;
     }
     slot.Set(std::move(*next));
@@ -225,12 +232,14 @@ class Impl : public ModelServer {
     while (!watch_cv_.wait_for(lock, options_.poll_interval, [this] { return stopped_; })) {
       auto counter = meta_->RegistryChangeCounter();
       if (!counter.ok() || *counter == last_counter_) continue;
-      bool all_loaded = true;  // a version that fails to load is tried again at the next poll
+      bool all_loaded = true;  // a slot whose version failed to load is looked at again next poll
+      lock.unlock();  // a load can take a while; Shutdown must not wait for it to take the lock
       for (auto& s : served_) {
         all_loaded &= Refresh(s->primary, "model");
         if (s->canary) all_loaded &= Refresh(*s->canary, "canary of");
         if (s->shadow) all_loaded &= Refresh(*s->shadow, "shadow of");
       }
+      lock.lock();
       if (all_loaded) last_counter_ = *counter;
     }
   }
