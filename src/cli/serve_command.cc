@@ -21,12 +21,6 @@ struct ServeArgs {
 // Serves until SIGINT or SIGTERM, then drains: requests in progress finish, the log is flushed.
 Status Serve(CliContext& ctx, const ServeArgs& a) {
   if (a.port < 0 || a.port > 65535) return InvalidArgument("--port must be 0..65535");
-  // The server's threads inherit this mask, so the signals reach sigwait below only.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   serve::ServeOptions o;
   o.models = a.models;
   for (const std::string& c : a.canaries) {  // REF=PERCENT
@@ -42,7 +36,20 @@ Status Serve(CliContext& ctx, const ServeArgs& a) {
   o.http.port = static_cast<uint16_t>(a.port);
   o.http.threads = a.threads;
   o.log_predictions = !a.no_log;
-  ASSIGN_OR_RETURN(auto server, serve::ModelServer::Start(ctx.env, ctx.layout(), o));
+  // The server's threads inherit this mask, so the signals reach sigwait below only. Blocked
+  // after the arguments are checked, and unblocked again if the server does not start (the
+  // command also runs in-process, in tests).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto started = serve::ModelServer::Start(ctx.env, ctx.layout(), o);
+  if (!started.ok()) {
+    pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+    return started.status();
+  }
+  auto server = std::move(*started);
   for (const auto& [name, version] : server->Serving())
     ctx.out << "serving " << name << ":" << version << "\n";
   for (const auto& [ref, percent] : o.canaries) ctx.out << "canary " << ref << " takes " << percent << "% of its model's requests\n";
