@@ -285,14 +285,13 @@ Status Monitor(CliContext& ctx, const MonitorArgs& a) {
     history.push_back(std::move(h));
   }
   if (!a.html.empty()) {
-    // One page for inputs and outputs: its counts cover both, the verdict stays the inputs'.
+    // One page for inputs and outputs: the table shows both, the verdict and its figures stay
+    // the inputs' (as in the JSON), so the header never contradicts itself.
     DriftReport combined = latest.inputs;
     combined.columns.insert(combined.columns.end(), latest.predictions.columns.begin(), latest.predictions.columns.end());
-    combined.drifted = latest.inputs.drifted + latest.predictions.drifted;
-    combined.drift_share = combined.columns.empty() ? 0 : static_cast<double>(combined.drifted) / combined.columns.size();
     DriftHtmlOptions h{"Monitoring " + d.version.model + ":" + std::to_string(d.version.version),
                        "training data", "latest " + std::to_string(recent.size()) + " predictions",
-                       TimeText(ctx.env->NowMicros()), history};
+                       TimeText(ctx.env->NowMicros()), history, latest.inputs.columns.size()};
     RETURN_IF_ERROR(WriteFileAtomic(ctx.env, a.html, RenderDriftHtml(combined, d.reference, latest.current, h)));
   }
   if (ctx.json) {

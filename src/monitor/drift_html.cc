@@ -133,11 +133,12 @@ void RenderHeader(const DriftReport& r, const DatasetSummary& ref, const Dataset
           "</b></span>";
   if (!o.generated_at.empty()) *out += "<span>Generated " + Escape(o.generated_at) + "</span>";
   Appendf(out,
-          "</p><div class=\"verdict %s\"><b>%s</b><span>%d of %zu columns drifted (share %s, "
+          "</p><div class=\"verdict %s\"><b>%s</b><span>%d of %zu %scolumns drifted (share %s, "
           "threshold %s)</span></div>",
           r.dataset_drift ? "drift" : "ok",
           r.dataset_drift ? "Dataset drift detected" : "No dataset drift", r.drifted,
-          r.columns.size(), Percent(r.drift_share).c_str(), Percent(r.share_threshold).c_str());
+          o.verdict_columns.value_or(r.columns.size()), o.verdict_columns ? "input " : "",
+          Percent(r.drift_share).c_str(), Percent(r.share_threshold).c_str());
   const std::pair<const char*, std::string> tiles[] = {
       {"Reference rows", Count(ref.rows)},
       {"Current rows", Count(cur.rows)},

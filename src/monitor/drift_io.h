@@ -1,6 +1,7 @@
 // Reading drift options from YAML and writing drift reports (JSON and a self-contained HTML).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ struct DriftHtmlOptions {
   std::string reference_name, current_name;
   std::string generated_at;
   std::vector<HistoryPoint> history;  // shown as a chart when not empty
+  // When the table also shows columns the verdict does not count (a model's outputs beside its
+  // inputs): how many of the report's columns, from the first, the verdict counts.
+  std::optional<size_t> verdict_columns;
 };
 // One self-contained page: the verdict, the drift table sorted by score, and per column the
 // reference and current distributions overlaid (inline SVG).
