@@ -1,6 +1,7 @@
 #include "serve/request.h"
 
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -40,7 +41,9 @@ Status AppendValue(Column& col, const json& v, const std::string& field) {
       col.AppendDouble(v.get<double>());
       return Status::OK();
     case ColumnType::kInt64:
-      if (v.is_number_integer()) {
+      if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+        return Bad(field, "expected an integer, got " + Shown(v) + " (beyond 64-bit range)");
+      } else if (v.is_number_integer()) {  // signed, or unsigned within int64: no wrapping
         col.AppendInt(v.get<int64_t>());
       } else if (v.is_number() && std::nearbyint(v.get<double>()) == v.get<double>() &&
                  std::fabs(v.get<double>()) < 9.2e18) {  // within int64

@@ -215,6 +215,13 @@ TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
     EXPECT_EQ(Status(r), 400) << id;
     EXPECT_NE(Body(r).find("field id:"), std::string::npos) << Body(r);
   }
+  // An integer beyond int64 is refused, not wrapped to a negative number, on every path.
+  json big = tensors;
+  for (auto& t : big)
+    if (t["name"] == "hour") t["data"] = {json(uint64_t{18446744073709551615ull})};
+  const std::string wrapped = Call(Post("/v2/models/fraud/infer", json{{"inputs", big}}.dump()));
+  EXPECT_EQ(Status(wrapped), 400);
+  EXPECT_NE(Body(wrapped).find("expected an integer"), std::string::npos) << Body(wrapped);
   json twice = tensors;
   twice.push_back(tensors[0]);
   const std::string dup = Call(Post("/v2/models/fraud/infer", json{{"inputs", twice}}.dump()));
