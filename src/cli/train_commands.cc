@@ -126,7 +126,7 @@ Status Train(CliContext& ctx, const TrainArgs& a) {
   ASSIGN_OR_RETURN(std::vector<ParamSet> trials, ExpandSearch(a.sets, a.search, a.trials, a.seed));
   RETURN_IF_ERROR(ctx.OpenStores());
   ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx.meta(), ctx.objects(), ctx.env, a.data));
-  StartSummary(data);
+  StartSummary(data, InputColumns(data.table, options));
   Tracker tracker(ctx.meta(), ctx.objects(), ctx.env);
   json out;
   std::string best_run;
@@ -193,6 +193,14 @@ Status Train(CliContext& ctx, const TrainArgs& a) {
   return Status::OK();
 }
 
+// The columns a bundle's reference summarizes: the inputs, or every column of the table for
+// bundles made before the reference kept the inputs only (those hold the label too).
+std::vector<std::string> SummarizedColumns(const ModelBundle& before, const Table& table, const TrainOptions& o) {
+  auto old = ParseSummary(before.reference_summary);
+  if (old.ok() && old->Find(o.label) != nullptr) return table.ColumnNames();
+  return InputColumns(table, o);
+}
+
 // Retrains from what a run recorded and says whether the bundle is byte for byte the same.
 Status Reproduce(CliContext& ctx, const std::string& id) {
   RETURN_IF_ERROR(ctx.OpenStores());
@@ -206,21 +214,20 @@ Status Reproduce(CliContext& ctx, const std::string& id) {
   if (model == nullptr || !recorded.ok()) {
     return InvalidArgument("run " + v.run.run_id + " was not made by gyre train: nothing to reproduce");
   }
+  ASSIGN_OR_RETURN(std::string original, ctx.objects()->Get(model->sha256));
+  ASSIGN_OR_RETURN(ModelBundle before, ModelBundle::Parse(original));
   ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx.meta(), ctx.objects(), ctx.env, recorded->data));
-  StartSummary(data);
   const TrainOptions& o = recorded->options;
+  StartSummary(data, SummarizedColumns(before, data.table, o));
   ASSIGN_OR_RETURN(TrainResult r, TrainModel(data.table, o));
   r.bundle.dataset = data.dataset.empty() ? "" : data.ref;
   r.bundle.run_id = v.run.run_id;
-  r.bundle.reference_stats_json = data.stats_json;
+  r.bundle.reference_stats_json = data.stats_json.get();
   r.bundle.reference_summary = ReferenceOf(data, r);
-  {  // bundles made before they carried drift statistics reproduce without them
-    ASSIGN_OR_RETURN(std::string original, ctx.objects()->Get(model->sha256));
-    ASSIGN_OR_RETURN(ModelBundle before, ModelBundle::Parse(original));
-    if (before.reference_summary.empty()) r.bundle.reference_summary.clear();
-    if (!before.calibration_json.empty())
-      r.bundle.calibration_json = FitIsotonic(r.holdout_outputs, r.holdout_labels).ToJson();
-  }
+  // Bundles made before they carried drift statistics reproduce without them.
+  if (before.reference_summary.empty()) r.bundle.reference_summary.clear();
+  if (!before.calibration_json.empty())
+    r.bundle.calibration_json = FitIsotonic(r.holdout_outputs, r.holdout_labels).ToJson();
   const std::string again = Sha256Hex(r.bundle.Serialize());
   const bool identical = again == model->sha256;
   if (ctx.json) {

@@ -15,56 +15,92 @@ int CategoryIndex(const FeatureSpec& spec, std::string_view value) {
 namespace {
 
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
+// Rows are encoded this many at a time, input by input, so that the block of the output
+// being written stays in cache instead of one pass over the whole matrix per input.
+constexpr size_t kBlockRows = 2048;
 
-// Writes one input column into every row of `out` (stride = number of inputs).
-Status EncodeColumn(const Column& col, const FeatureSpec& spec, size_t offset, size_t stride, float* out,
-                    EncodeReport* report) {
-  const int64_t n = col.size();
-  if (spec.type == ColumnType::kString) {
-    // A category column: look each distinct value up once.
-    std::vector<int> index;
-    if (col.type() == ColumnType::kString) {
-      index.resize(col.dictionary().size());
-      for (size_t k = 0; k < index.size(); ++k) index[k] = CategoryIndex(spec, col.dictionary().Get(static_cast<int32_t>(k)));
-    }
-    for (int64_t r = 0; r < n; ++r) {
-      float v = kMissing;
-      if (col.IsValid(r)) {
-        int i = col.type() == ColumnType::kString ? index[static_cast<size_t>(col.codes()[static_cast<size_t>(r)])]
-                                                  : CategoryIndex(spec, col.ValueToString(r));
-        if (i < 0) ++report->unseen_categories;
-        else v = static_cast<float>(i);
-      }
-      out[static_cast<size_t>(r) * stride + offset] = v;
-    }
-    return Status::OK();
+// One signature input bound to its table column.
+struct InputEncoder {
+  const Column* col;
+  const FeatureSpec* spec;
+  std::vector<int> category;  // category index per dictionary code, for string columns
+};
+
+Result<InputEncoder> Bind(const Table& table, const FeatureSpec& spec, size_t inputs) {
+  const Column* col = table.Find(spec.name);
+  if (col == nullptr) {
+    return InvalidArgument("input column " + spec.name + " is missing (the model needs " + std::to_string(inputs) +
+                               " input columns)",
+                           {"", 0, 0, spec.name});
   }
-  if (col.type() == ColumnType::kString) {
+  if (spec.type != ColumnType::kString && col->type() == ColumnType::kString) {
     return InvalidArgument("column " + spec.name + ": expected " + ColumnTypeName(spec.type) + " values, found text",
                            {"", 0, 0, spec.name});
   }
-  const double scale = col.type() == ColumnType::kTimestamp ? 1e-6 : 1.0;  // timestamps as seconds
-  for (int64_t r = 0; r < n; ++r) {
-    out[static_cast<size_t>(r) * stride + offset] =
-        col.IsValid(r) ? static_cast<float>(col.NumberAt(r) * scale) : kMissing;
+  InputEncoder e{col, &spec, {}};
+  if (spec.type == ColumnType::kString && col->type() == ColumnType::kString) {
+    e.category.resize(col->dictionary().size());  // each distinct value looked up once
+    for (size_t k = 0; k < e.category.size(); ++k) {
+      e.category[k] = CategoryIndex(spec, col->dictionary().Get(static_cast<int32_t>(k)));
+    }
   }
-  return Status::OK();
+  return e;
+}
+
+// Writes input `offset` of output rows [begin, end); output row i is table row row_of(i).
+template <typename RowOf>
+void EncodeRange(const InputEncoder& e, RowOf row_of, size_t begin, size_t end, size_t offset, size_t stride,
+                 float* out, int64_t* unseen) {
+  const Column& col = *e.col;
+  const bool all_valid = col.null_count() == 0;
+  auto put = [&](auto value_of) {
+    for (size_t i = begin; i < end; ++i) {
+      const int64_t r = row_of(i);
+      out[i * stride + offset] = all_valid || col.IsValid(r) ? value_of(static_cast<size_t>(r)) : kMissing;
+    }
+  };
+  auto category = [&](int index) {
+    if (index >= 0) return static_cast<float>(index);
+    ++*unseen;
+    return kMissing;
+  };
+  if (e.spec->type == ColumnType::kString) {
+    if (col.type() == ColumnType::kString) {
+      put([&](size_t r) { return category(e.category[static_cast<size_t>(col.codes()[r])]); });
+    } else {  // numbers or flags as categories: by their text
+      put([&](size_t r) { return category(CategoryIndex(*e.spec, col.ValueToString(static_cast<int64_t>(r)))); });
+    }
+    return;
+  }
+  switch (col.type()) {
+    case ColumnType::kInt64: put([&](size_t r) { return static_cast<float>(col.ints()[r]); }); break;
+    case ColumnType::kFloat64: put([&](size_t r) { return static_cast<float>(col.doubles()[r]); }); break;
+    case ColumnType::kBool: put([&](size_t r) { return static_cast<float>(col.bools()[r]); }); break;
+    case ColumnType::kTimestamp:  // as seconds
+      put([&](size_t r) { return static_cast<float>(static_cast<double>(col.ints()[r]) * 1e-6); });
+      break;
+    case ColumnType::kString: break;  // refused by Bind
+  }
 }
 
 }  // namespace
 
-Result<std::vector<float>> EncodeFeatures(const Table& table, const Signature& signature, EncodeReport* report) {
+Result<std::vector<float>> EncodeFeatures(const Table& table, const Signature& signature, EncodeReport* report,
+                                          const std::vector<int64_t>* rows) {
   const size_t inputs = signature.features.size();
-  std::vector<float> out(static_cast<size_t>(table.num_rows()) * inputs);
-  for (size_t i = 0; i < inputs; ++i) {
-    const FeatureSpec& spec = signature.features[i];
-    const Column* col = table.Find(spec.name);
-    if (col == nullptr) {
-      return InvalidArgument("input column " + spec.name + " is missing (the model needs " + std::to_string(inputs) +
-                                 " input columns)",
-                             {"", 0, 0, spec.name});
+  std::vector<InputEncoder> encoders;
+  for (const FeatureSpec& spec : signature.features) {
+    ASSIGN_OR_RETURN(InputEncoder e, Bind(table, spec, inputs));
+    encoders.push_back(std::move(e));
+  }
+  const size_t n = rows ? rows->size() : static_cast<size_t>(table.num_rows());
+  std::vector<float> out(n * inputs);
+  for (size_t begin = 0; begin < n; begin += kBlockRows) {
+    const size_t end = std::min(n, begin + kBlockRows);
+    for (size_t i = 0; i < inputs; ++i) {
+      if (rows) EncodeRange(encoders[i], [rows](size_t k) { return (*rows)[k]; }, begin, end, i, inputs, out.data(), &report->unseen_categories);
+      else EncodeRange(encoders[i], [](size_t k) { return static_cast<int64_t>(k); }, begin, end, i, inputs, out.data(), &report->unseen_categories);
     }
-    RETURN_IF_ERROR(EncodeColumn(*col, spec, i, inputs, out.data(), report));
   }
   for (int c = 0; c < table.num_columns(); ++c) {
     const std::string& name = table.column(c).name();

@@ -16,10 +16,11 @@ struct EncodeReport {
   std::vector<std::string> ignored_columns;  // in the table, not in the signature
 };
 
-// Row-major, one row per table row, one column per signature input; missing values are NaN.
-// A signature input absent from the table, or text where numbers are expected, is an
-// InvalidArgument naming the column.
-Result<std::vector<float>> EncodeFeatures(const Table& table, const Signature& signature, EncodeReport* report);
+// Row-major, one column per signature input; missing values are NaN. One row per table row,
+// or per entry of `rows` (table row numbers, in that order). A signature input absent from
+// the table, or text where numbers are expected, is an InvalidArgument naming the column.
+Result<std::vector<float>> EncodeFeatures(const Table& table, const Signature& signature, EncodeReport* report,
+                                          const std::vector<int64_t>* rows = nullptr);
 
 // The value of a string column's row as a category index, or -1 when it is not one of them.
 int CategoryIndex(const FeatureSpec& spec, std::string_view value);

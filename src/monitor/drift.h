@@ -39,10 +39,14 @@ struct DatasetSummary {
 // Reads a file once, in bounded chunks, keeping only the column summaries.
 Result<DatasetSummary> SummarizeFile(const std::string& path, const ReadOptions& options = {});
 DatasetSummary SummarizeTable(const Table& table);
+// Only the named columns, in the table's order (names the table lacks are skipped).
+DatasetSummary SummarizeTable(const Table& table, const std::vector<std::string>& columns);
 
 // Binary form of a summary (zstd-compressed), stored as an object so that a dataset version or
 // a model bundle carries its reference statistics and drift never re-reads the training file.
 std::string SerializeSummary(const DatasetSummary& summary);
+// The summary's columns followed by `more` (the same rows), as one summary.
+std::string SerializeSummary(const DatasetSummary& summary, const std::vector<ColumnSummary>& more);
 Result<DatasetSummary> ParseSummary(const std::string& bytes);
 
 enum class DriftKind { kNumerical, kCategorical };

@@ -231,9 +231,12 @@ Result<DatasetSummary> SummarizeFile(const std::string& path, const ReadOptions&
   return out;
 }
 
-DatasetSummary SummarizeTable(const Table& table) {
+DatasetSummary SummarizeTable(const Table& table) { return SummarizeTable(table, table.ColumnNames()); }
+
+DatasetSummary SummarizeTable(const Table& table, const std::vector<std::string>& columns) {
   std::vector<Accumulator> acc;
   for (int c = 0; c < table.num_columns(); ++c) {
+    if (std::find(columns.begin(), columns.end(), table.column(c).name()) == columns.end()) continue;
     acc.push_back(Accumulator{table.column(c).name(), table.column(c).type(), 0, {}, {}, {}});
     acc.back().Add(table.column(c));
   }

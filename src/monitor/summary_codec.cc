@@ -86,12 +86,18 @@ bool ParseColumn(Reader& r, ColumnSummary& c) {
 
 }  // namespace
 
-std::string SerializeSummary(const DatasetSummary& summary) {
+std::string SerializeSummary(const DatasetSummary& summary) { return SerializeSummary(summary, {}); }
+
+std::string SerializeSummary(const DatasetSummary& summary, const std::vector<ColumnSummary>& more) {
   Writer w;
   for (char ch : kMagic) w.Put(ch);
   w.Put<int64_t>(summary.rows);
-  w.Put<uint64_t>(summary.columns.size());
-  for (const ColumnSummary& c : summary.columns) {
+  w.Put<uint64_t>(summary.columns.size() + more.size());
+  std::vector<const ColumnSummary*> columns;
+  for (const ColumnSummary& c : summary.columns) columns.push_back(&c);
+  for (const ColumnSummary& c : more) columns.push_back(&c);
+  for (const ColumnSummary* column : columns) {
+    const ColumnSummary& c = *column;
     w.PutString(c.name);
     w.Put<uint8_t>(static_cast<uint8_t>(c.type));
     w.Put<int64_t>(c.missing);

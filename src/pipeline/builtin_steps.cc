@@ -153,7 +153,7 @@ Result<StepOutputs> Train(StepEnv& s) {
   ASSIGN_OR_RETURN(DataArg d, ResolveData(s, s.Arg("data")));
   const std::string what = d.file.empty() ? d.version.dataset + ":" + std::to_string(d.version.version) : d.file;
   ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(s.meta, s.objects, s.env, what));
-  StartSummary(data);
+  StartSummary(data, InputColumns(data.table, options));
   Tracker tracker(s.meta, s.objects, s.env);
   RunOptions ro{s.Arg("experiment", s.spec->name), s.step->id, "gyre run " + s.spec->file, s.pipeline_run,
                 s.spec->dir};

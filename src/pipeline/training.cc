@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "data/dataset.h"
@@ -16,27 +17,27 @@ namespace gyre {
 
 using json = nlohmann::ordered_json;
 
-void StartSummary(TrainingData& d) {
+void StartSummary(TrainingData& d, std::vector<std::string> columns) {
   const Table* table = &d.table;
-  d.summary = std::async(std::launch::async, [table] { return SummarizeTable(*table); }).share();
+  d.summary = std::async(std::launch::async, [table, columns = std::move(columns)] {
+                return SummarizeTable(*table, columns);
+              }).share();
 }
 
 // The reference a bundle carries: the training data's summary plus the model's holdout
 // outputs (for prediction drift).
 std::string ReferenceOf(const TrainingData& data, const TrainResult& r) {
-  DatasetSummary s = data.summary.get();
   const DatasetSummary outputs = SummarizeTable(OutputsTable(r.bundle, r.holdout_outputs, r.holdout_width));
-  s.columns.insert(s.columns.end(), outputs.columns.begin(), outputs.columns.end());
-  return SerializeSummary(s);
+  return SerializeSummary(data.summary.get(), outputs.columns);
 }
 
 Result<TrainingData> LoadTrainingData(MetadataStore* meta, ObjectStore* objects, Env* env, const std::string& what) {
   TrainingData d;
   if (env->FileExists(what)) {
-    StatsBuilder stats;  // the reference statistics, in the same pass as the read
-    ASSIGN_OR_RETURN(d.table, ReadTable(what, {}, nullptr, &stats));
+    auto stats = std::make_shared<StatsBuilder>();  // the profile, in the same pass as the read
+    ASSIGN_OR_RETURN(d.table, ReadTable(what, {}, nullptr, stats.get()));
     d.ref = what;
-    d.stats_json = StatsToJson(stats.Finish());
+    d.stats_json = std::async(std::launch::async, [stats] { return StatsToJson(stats->Finish()); }).share();
     return d;
   }
   auto ref = ParseDatasetRef(what);
@@ -47,7 +48,9 @@ Result<TrainingData> LoadTrainingData(MetadataStore* meta, ObjectStore* objects,
   d.ref = v.dataset + ":" + std::to_string(v.version);
   d.dataset = v.dataset;
   d.version = v.version;
-  d.stats_json = v.stats_json;
+  std::promise<std::string> stats;
+  stats.set_value(v.stats_json);
+  d.stats_json = stats.get_future().share();
   return d;
 }
 
@@ -99,7 +102,7 @@ Result<std::pair<std::string, TrainResult>> TrainOneRun(Tracker& tracker, const 
   TrainResult& r = *trained;
   r.bundle.dataset = data.dataset.empty() ? "" : data.ref;
   r.bundle.run_id = run;
-  r.bundle.reference_stats_json = data.stats_json;
+  r.bundle.reference_stats_json = data.stats_json.get();
   r.bundle.reference_summary = ReferenceOf(data, r);
   if (r.bundle.task == Task::kBinary)
     r.bundle.calibration_json = FitIsotonic(r.holdout_outputs, r.holdout_labels).ToJson();

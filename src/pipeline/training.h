@@ -24,7 +24,9 @@ struct TrainingData {
   std::string ref;         // NAME:V, or the file path
   std::string dataset;     // empty for a file
   int64_t version = 0;
-  std::string stats_json;  // reference statistics for monitoring
+  // The profile statistics (JSON) the bundle carries; for a file, finished on another thread
+  // while the model trains.
+  std::shared_future<std::string> stats_json;
   // What drift tests need of the training data, summarized on another thread while the model
   // trains (StartSummary); declared last so that it is waited for before the table goes.
   std::shared_future<DatasetSummary> summary;
@@ -32,8 +34,9 @@ struct TrainingData {
 
 // `what` is an existing file or a dataset reference NAME[:V].
 Result<TrainingData> LoadTrainingData(MetadataStore* meta, ObjectStore* objects, Env* env, const std::string& what);
-// Starts summarizing the table for drift on another thread.
-void StartSummary(TrainingData& d);
+// Starts summarizing the named columns of the table for drift on another thread: the
+// model's inputs (InputColumns), the columns monitoring compares.
+void StartSummary(TrainingData& d, std::vector<std::string> columns);
 
 // The reference a bundle carries: the training data's summary plus the model's holdout
 // outputs (for prediction drift). Waits for the summary.

@@ -1,12 +1,17 @@
 #include "train/trainer.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <numeric>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -40,23 +45,64 @@ struct Labels {
   std::vector<std::string> classes;
 };
 
+// A number standing for a row's value, equal for equal values: the dictionary code, the
+// integer, the double's bits.
+uint64_t ValueKey(const Column& col, int64_t r) {
+  const auto k = static_cast<size_t>(r);
+  switch (col.type()) {
+    case ColumnType::kInt64:
+    case ColumnType::kTimestamp: return static_cast<uint64_t>(col.ints()[k]);
+    case ColumnType::kFloat64: {
+      uint64_t bits;
+      std::memcpy(&bits, &col.doubles()[k], sizeof bits);
+      return bits;
+    }
+    case ColumnType::kBool: return col.bools()[k];
+    case ColumnType::kString: return static_cast<uint64_t>(col.codes()[k]);
+  }
+  return 0;
+}
+
+// The distinct values of a column as (key, a row holding it), stopping once there are more
+// than `limit`.
+std::unordered_map<uint64_t, int64_t> DistinctValues(const Column& col, size_t limit) {
+  std::unordered_map<uint64_t, int64_t> first_row;
+  uint64_t last = 0;  // labels repeat: most rows have the last row's value, found without hashing
+  for (int64_t r = 0; r < col.size() && first_row.size() <= limit; ++r) {
+    if (!col.IsValid(r)) continue;
+    const uint64_t key = ValueKey(col, r);
+    if (key != last || first_row.empty()) first_row.emplace(key, r);
+    last = key;
+  }
+  return first_row;
+}
+
+// Classes are the distinct values' texts (numbers in numeric order). Each row's class is
+// found by its value's key: only the distinct values are turned into text.
 Result<Labels> EncodeLabels(const Column& col, std::optional<Task> wanted) {
   Labels l;
-  std::set<std::string> distinct;
-  for (int64_t r = 0; r < col.size(); ++r) {
-    if (col.IsValid(r)) distinct.insert(col.ValueToString(r));
-  }
   const bool numeric = IsNumeric(col.type());
-  const bool zero_one = numeric && distinct.size() <= 2 &&
-                        std::all_of(distinct.begin(), distinct.end(), [](const std::string& s) { return s == "0" || s == "1"; });
+  // Without a task asked for, a numeric label with a third value is a regression.
+  const size_t limit = numeric && !wanted ? 2 : std::numeric_limits<size_t>::max();
+  const auto first_row = wanted == Task::kRegression ? std::unordered_map<uint64_t, int64_t>{}
+                                                     : DistinctValues(col, limit);
+  std::map<std::string, std::vector<uint64_t>> distinct;  // text -> keys (one unless texts collide)
+  if (first_row.size() <= limit) {
+    for (const auto& [key, row] : first_row) distinct[col.ValueToString(row)].push_back(key);
+  }
+  const bool zero_one = numeric && first_row.size() <= 2 &&
+                        std::all_of(distinct.begin(), distinct.end(), [](const auto& d) { return d.first == "0" || d.first == "1"; });
   l.task = wanted ? *wanted : (!numeric ? (distinct.size() == 2 ? Task::kBinary : Task::kMulticlass)
                                         : (zero_one ? Task::kBinary : Task::kRegression));
+  l.y.assign(static_cast<size_t>(col.size()), NAN);
   if (l.task == Task::kRegression) {
     if (!numeric) return InvalidArgument("label " + col.name() + " is text: a regression label must be a number");
-    for (int64_t r = 0; r < col.size(); ++r) l.y.push_back(col.IsValid(r) ? static_cast<float>(col.NumberAt(r)) : NAN);
+    for (int64_t r = 0; r < col.size(); ++r) {
+      if (col.IsValid(r)) l.y[static_cast<size_t>(r)] = static_cast<float>(col.NumberAt(r));
+    }
     return l;
   }
-  l.classes.assign(distinct.begin(), distinct.end());
+  for (const auto& d : distinct) l.classes.push_back(d.first);
   if (numeric && !zero_one) {  // integer classes in numeric order
     std::sort(l.classes.begin(), l.classes.end(), [](const std::string& a, const std::string& b) { return std::stod(a) < std::stod(b); });
   }
@@ -65,22 +111,35 @@ Result<Labels> EncodeLabels(const Column& col, std::optional<Task> wanted) {
                            " classes: binary classification needs exactly 2");
   }
   if (l.classes.size() < 2) return InvalidArgument("label " + col.name() + " has fewer than 2 classes");
+  std::unordered_map<uint64_t, float> class_of;
+  for (size_t c = 0; c < l.classes.size(); ++c) {
+    for (uint64_t key : distinct[l.classes[c]]) class_of[key] = static_cast<float>(c);
+  }
+  uint64_t last_key = 0;
+  float last_class = -1;
   for (int64_t r = 0; r < col.size(); ++r) {
-    if (!col.IsValid(r)) {
-      l.y.push_back(NAN);
-      continue;
-    }
-    auto it = std::find(l.classes.begin(), l.classes.end(), col.ValueToString(r));
-    l.y.push_back(static_cast<float>(it - l.classes.begin()));
+    if (!col.IsValid(r)) continue;
+    const uint64_t key = ValueKey(col, r);
+    if (key != last_key || last_class < 0) last_class = class_of.at(key);
+    last_key = key;
+    l.y[static_cast<size_t>(r)] = last_class;
   }
   return l;
 }
 
+// An integer column whose values are all distinct. Identifiers usually ascend, which one pass
+// shows; other columns usually repeat a value early, which a sorted sample shows.
 bool Identifier(const Column& col) {
   if (col.type() != ColumnType::kInt64 || col.size() <= 100 || col.null_count() > 0) return false;
-  std::vector<int64_t> v = col.ints();
-  std::sort(v.begin(), v.end());
-  return std::adjacent_find(v.begin(), v.end()) == v.end();
+  const std::vector<int64_t>& v = col.ints();
+  if (std::adjacent_find(v.begin(), v.end(), std::greater_equal<int64_t>()) == v.end()) return true;
+  std::vector<int64_t> sorted(v.begin(), v.begin() + std::min<ptrdiff_t>(4096, std::ssize(v)));
+  for (bool whole : {false, true}) {
+    if (whole) sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) return false;
+  }
+  return true;
 }
 
 Signature InferSignature(const Table& table, const TrainOptions& o, std::vector<std::string>* excluded) {
@@ -209,13 +268,26 @@ Status Boost(XgbBooster* booster, const XgbMatrix& train, const XgbMatrix* valid
   return Status::OK();
 }
 
-Result<std::vector<float>> PredictMatrix(BoosterHandle b, const XgbMatrix& m) {
+// The rows of one part of the split: table row numbers, their inputs (row-major) and labels.
+struct Part {
+  std::vector<int64_t> rows;
+  std::vector<float> x;
+  std::vector<float> y;
+};
+
+// Predicts a part where its rows are (XGBoost's in-place prediction): no DMatrix to build.
+Result<std::vector<float>> PredictPart(BoosterHandle b, const Part& part, size_t inputs) {
+  char array[160];
+  std::snprintf(array, sizeof array, R"({"data": [%llu, true], "shape": [%zu, %zu], "typestr": "<f4", "version": 3})",
+                static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(part.x.data())), part.y.size(), inputs);
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* out = nullptr;
-  RETURN_IF_ERROR(XgbCheck(XGBoosterPredictFromDMatrix(
-                               b, m.get(), R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false})",
-                               &shape, &dim, &out),
+  RETURN_IF_ERROR(XgbCheck(XGBoosterPredictFromDense(
+                               b, array,
+                               R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+                               R"("strict_shape": false, "missing": NaN, "cache_id": 0})",
+                               nullptr, &shape, &dim, &out),
                            "predicting"));
   size_t total = 1;
   for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
@@ -263,8 +335,6 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   Signature sig = InferSignature(table, o, &r.excluded);
   sig.classes = labels.classes;
   if (sig.features.empty()) return InvalidArgument("no input columns are left to train on");
-  EncodeReport report;
-  ASSIGN_OR_RETURN(std::vector<float> x, EncodeFeatures(table, sig, &report));
   ASSIGN_OR_RETURN(std::vector<bool> test, SplitRows(table, labels, o));
   // With early stopping, a validation share of the training rows (drawn like the holdout)
   // decides when to stop; the holdout stays untouched for the final metrics.
@@ -282,27 +352,29 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
     vo.test_fraction = validation;
     ASSIGN_OR_RETURN(valid, SplitRows(table, train_only, vo));
   }
-  const size_t k = sig.features.size();
-  std::vector<float> xtr, xte, xva, ytr, yte, yva;
+  Part train, holdout, validating;
   for (size_t i = 0; i < labels.y.size(); ++i) {
     if (std::isnan(labels.y[i])) continue;  // rows without a label teach nothing
-    auto& xs = test[i] ? xte : (valid[i] ? xva : xtr);
-    xs.insert(xs.end(), x.begin() + static_cast<ptrdiff_t>(i * k), x.begin() + static_cast<ptrdiff_t>((i + 1) * k));
-    (test[i] ? yte : (valid[i] ? yva : ytr)).push_back(labels.y[i]);
+    Part& part = test[i] ? holdout : (valid[i] ? validating : train);
+    part.rows.push_back(static_cast<int64_t>(i));
+    part.y.push_back(labels.y[i]);
   }
-  r.train_rows = static_cast<int64_t>(ytr.size());
-  r.test_rows = static_cast<int64_t>(yte.size());
-  if (ytr.empty() || yte.empty()) return InvalidArgument("too few labelled rows to hold some out for evaluation");
+  r.train_rows = std::ssize(train.y);
+  r.test_rows = std::ssize(holdout.y);
+  if (train.y.empty() || holdout.y.empty()) return InvalidArgument("too few labelled rows to hold some out for evaluation");
+  if (validation > 0 && validating.y.empty()) return InvalidArgument("too few training rows to set a validation share aside");
+  const size_t k = sig.features.size();
+  EncodeReport report;
+  for (Part* part : {&train, &holdout, &validating}) {
+    ASSIGN_OR_RETURN(part->x, EncodeFeatures(table, sig, &report, &part->rows));
+  }
   const int threads = Threads(labels.y.size());
-  XgbMatrix dtrain, dtest;
-  RETURN_IF_ERROR(dtrain.Create(xtr.data(), ytr.size(), k, threads));
-  RETURN_IF_ERROR(XgbCheck(XGDMatrixSetFloatInfo(dtrain.get(), "label", ytr.data(), ytr.size()), "setting labels"));
-  RETURN_IF_ERROR(dtest.Create(xte.data(), yte.size(), k, threads));
-  XgbMatrix dvalid;
+  XgbMatrix dtrain, dvalid;
+  RETURN_IF_ERROR(dtrain.Create(train.x.data(), train.y.size(), k, threads));
+  RETURN_IF_ERROR(XgbCheck(XGDMatrixSetFloatInfo(dtrain.get(), "label", train.y.data(), train.y.size()), "setting labels"));
   if (validation > 0) {
-    if (yva.empty()) return InvalidArgument("too few training rows to set a validation share aside");
-    RETURN_IF_ERROR(dvalid.Create(xva.data(), yva.size(), k, threads));
-    RETURN_IF_ERROR(XgbCheck(XGDMatrixSetFloatInfo(dvalid.get(), "label", yva.data(), yva.size()), "setting labels"));
+    RETURN_IF_ERROR(dvalid.Create(validating.x.data(), validating.y.size(), k, threads));
+    RETURN_IF_ERROR(XgbCheck(XGDMatrixSetFloatInfo(dvalid.get(), "label", validating.y.data(), validating.y.size()), "setting labels"));
   }
   XgbBooster booster;
   RETURN_IF_ERROR(booster.Create({dtrain.get()}));
@@ -312,14 +384,14 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   RETURN_IF_ERROR(Boost(&booster, dtrain, patience > 0 ? &dvalid : nullptr, rounds, patience,
                         o.params.count("eval_metric") ? o.params.at("eval_metric") : "", &best_rounds));
   r.best_rounds = best_rounds;
-  ASSIGN_OR_RETURN(std::vector<float> p, PredictMatrix(booster.get(), dtest));
-  ASSIGN_OR_RETURN(r.metrics, Evaluate(labels, yte, p));
-  r.holdout_width = yte.empty() ? 1 : static_cast<int>(p.size() / yte.size());
+  ASSIGN_OR_RETURN(std::vector<float> p, PredictPart(booster.get(), holdout, k));
+  ASSIGN_OR_RETURN(r.metrics, Evaluate(labels, holdout.y, p));
+  r.holdout_width = static_cast<int>(p.size() / holdout.y.size());
   r.holdout_outputs = std::move(p);
-  r.holdout_labels = yte;
+  r.holdout_labels = std::move(holdout.y);
   if (validation > 0) {
-    ASSIGN_OR_RETURN(std::vector<float> pv, PredictMatrix(booster.get(), dvalid));
-    ASSIGN_OR_RETURN(r.validation_metrics, Evaluate(labels, yva, pv));
+    ASSIGN_OR_RETURN(std::vector<float> pv, PredictPart(booster.get(), validating, k));
+    ASSIGN_OR_RETURN(r.validation_metrics, Evaluate(labels, validating.y, pv));
   }
   ASSIGN_OR_RETURN(r.importance, Importance(booster.get(), sig));
   bst_ulong len = 0;
@@ -337,6 +409,12 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   r.bundle.metrics_json = metrics.dump();
   r.bundle.params_json = params.dump();
   return r;
+}
+
+std::vector<std::string> InputColumns(const Table& table, const TrainOptions& o) {
+  std::vector<std::string> excluded, names;
+  for (const FeatureSpec& f : InferSignature(table, o, &excluded).features) names.push_back(f.name);
+  return names;
 }
 
 Result<std::vector<bool>> HoldoutRows(const Table& table, const TrainOptions& o) {

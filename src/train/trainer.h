@@ -53,6 +53,9 @@ struct TrainResult {
 // options and seed give the same bundle bytes.
 Result<TrainResult> TrainModel(const Table& table, const TrainOptions& options);
 
+// The names of the input columns TrainModel would choose, in table order.
+std::vector<std::string> InputColumns(const Table& table, const TrainOptions& options);
+
 // Which rows TrainModel holds out for evaluation with these options (true = held out), so
 // that another model can be evaluated on exactly the same rows.
 Result<std::vector<bool>> HoldoutRows(const Table& table, const TrainOptions& options);

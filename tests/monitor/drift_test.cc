@@ -217,6 +217,24 @@ TEST_F(DriftTest, SummariesRoundTripAndRejectCorruption) {
   EXPECT_EQ(ParseSummary("not zstd").status().code(), StatusCode::kDataLoss);
 }
 
+TEST_F(DriftTest, ChosenColumnsAndAppendedColumnsSerializeAsOneSummary) {
+  auto t = ReadTable(dir_.Write("c.csv", "a,b,c\n1,x,2.5\n2,y,3.5\n2,x,\n"));
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  const DatasetSummary some = SummarizeTable(*t, {"c", "a", "absent"});
+  ASSERT_EQ(some.columns.size(), 2u);
+  EXPECT_EQ(some.columns[0].name, "a") << "in the table's order";
+  EXPECT_EQ(some.columns[1].name, "c");
+  EXPECT_EQ(some.columns[1].missing, 1);
+  const DatasetSummary all = SummarizeTable(*t);
+  const DatasetSummary b = SummarizeTable(*t, {"b"});
+  DatasetSummary joined = some;
+  joined.columns.push_back(b.columns[0]);
+  EXPECT_EQ(SerializeSummary(some, b.columns), SerializeSummary(joined));
+  ASSERT_OK_AND_ASSIGN(DatasetSummary back, ParseSummary(SerializeSummary(some, b.columns)));
+  ASSERT_EQ(back.columns.size(), 3u);
+  EXPECT_EQ(back.columns[2].categories, all.Find("b")->categories);
+}
+
 TEST_F(DriftTest, NanAndInfinityAreMissing) {
   DatasetSummary s = Summary("n.csv", "v\n1.5\nNaN\ninf\n2.5\nNA\n-inf\n1.5\n");
   const ColumnSummary* v = s.Find("v");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "data/reader.h"
@@ -116,6 +117,77 @@ TEST(TrainerTest, EarlyStoppingKeepsTheBestRounds) {
   EXPECT_LT(with_auc.best_rounds, 500);
   o.params["early_stopping_rounds"] = "0";
   EXPECT_EQ(TrainModel(t, o).status().code(), StatusCode::kInvalidArgument);
+}
+
+// A small table: `n` rows of an ascending id, a shuffled id, a column whose only repeat comes
+// late, a timestamp, a noisy feature and labels of several kinds.
+Table Mixed(int n) {
+  Column asc("asc_id", ColumnType::kInt64), shuffled("shuffled_id", ColumnType::kInt64),
+      late("late_repeat", ColumnType::kInt64), when("when", ColumnType::kTimestamp),
+      x("x", ColumnType::kFloat64), y("y", ColumnType::kInt64), cls("cls", ColumnType::kInt64),
+      text("text", ColumnType::kString);
+  for (int i = 0; i < n; ++i) {
+    asc.AppendInt(i);
+    shuffled.AppendInt((static_cast<int64_t>(i) * 7919) % n);  // a permutation: 7919 is prime, n is not its multiple
+    late.AppendInt(i == n - 1 ? 1 : i * 3 + 1);                 // the last row repeats row 0's value
+    when.AppendInt(int64_t{1'700'000'000'000'000} + i);
+    x.AppendDouble((i % 17) * 0.5 + (i % 2));
+    y.AppendInt(i % 2);
+    cls.AppendInt(i % 3 == 0 ? 10 : (i % 3 == 1 ? 2 : 3));
+    text.AppendString(i % 2 == 0 ? "yes" : "no");
+  }
+  Table t;
+  for (Column* c : {&asc, &shuffled, &late, &when, &x, &y, &cls, &text}) t.AddColumn(std::move(*c));
+  return t;
+}
+
+TEST(TrainerTest, InputsLeaveOutIdentifiersTimestampsAndTheLabel) {
+  Table t = Mixed(6000);
+  TrainOptions o{"y"};
+  EXPECT_EQ(InputColumns(t, o), (std::vector<std::string>{"late_repeat", "x", "cls", "text"}))
+      << "ascending and shuffled ids are identifiers; a column that repeats one value late is not";
+  o.exclude = {"cls"};
+  EXPECT_EQ(InputColumns(t, o), (std::vector<std::string>{"late_repeat", "x", "text"}));
+}
+
+TEST(TrainerTest, LabelsOfEachKind) {
+  Table t = Mixed(3000);
+  TrainOptions o{"cls"};
+  o.exclude = {"y", "text"};
+  o.params["num_round"] = "5";
+  ASSERT_OK_AND_ASSIGN(TrainResult regression, TrainModel(t, o));
+  EXPECT_EQ(regression.bundle.task, Task::kRegression) << "three numbers and no task asked for";
+  o.task = Task::kMulticlass;
+  ASSERT_OK_AND_ASSIGN(TrainResult multi, TrainModel(t, o));
+  EXPECT_EQ(multi.bundle.signature.classes, (std::vector<std::string>{"2", "3", "10"})) << "numeric order";
+  o = TrainOptions{"text"};
+  o.params["num_round"] = "5";
+  ASSERT_OK_AND_ASSIGN(TrainResult text, TrainModel(t, o));
+  EXPECT_EQ(text.bundle.task, Task::kBinary);
+  EXPECT_EQ(text.bundle.signature.classes, (std::vector<std::string>{"no", "yes"}));
+  // Row 0 is "yes" (class 1): its label must be encoded as 1 wherever it falls.
+  for (float label : text.holdout_labels) EXPECT_TRUE(label == 0.0f || label == 1.0f);
+  EXPECT_NEAR(std::count(text.holdout_labels.begin(), text.holdout_labels.end(), 1.0f),
+              text.holdout_labels.size() / 2.0, 1.0) << "stratified: half of each";
+}
+
+TEST(TrainerTest, HoldoutOutputsAreThePredictorsOnTheHoldoutRows) {
+  Table t = Load("breast_cancer.csv");
+  TrainOptions o{"malignant"};
+  o.seed = 5;
+  ASSERT_OK_AND_ASSIGN(TrainResult r, TrainModel(t, o));
+  ASSERT_OK_AND_ASSIGN(std::vector<bool> held, HoldoutRows(t, o));
+  ASSERT_OK_AND_ASSIGN(auto predictor, Predictor::Load(r.bundle.Serialize()));
+  EncodeReport report;
+  ASSERT_OK_AND_ASSIGN(Predictions all, predictor->Predict(t, &report));
+  std::vector<float> expected, labels;
+  for (size_t i = 0; i < held.size(); ++i) {
+    if (!held[i]) continue;
+    expected.push_back(all.values[i]);
+    labels.push_back(static_cast<float>(t.Find("malignant")->NumberAt(static_cast<int64_t>(i))));
+  }
+  EXPECT_EQ(r.holdout_outputs, expected);
+  EXPECT_EQ(r.holdout_labels, labels);
 }
 
 TEST(TrainerTest, BadInput) {
