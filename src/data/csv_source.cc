@@ -71,7 +71,7 @@ char DetectDelimiter(std::string_view head) {
 class CsvSource : public RowSource {
  public:
   CsvSource(std::string path, int fd, size_t buffer_bytes)
-      : path_(std::move(path)), fd_(fd), buf_(std::max<size_t>(buffer_bytes, 16)) {}
+      : path_(std::move(path)), fd_(fd), buffer_bytes_(std::max<size_t>(buffer_bytes, 16)), buf_(buffer_bytes_) {}
   ~CsvSource() override { ::close(fd_); }
 
   Status Init(char delimiter);
@@ -84,8 +84,9 @@ class CsvSource : public RowSource {
 
  private:
   Status Fill();  // moves unconsumed bytes to the front and reads until full or EOF
-  const char* FindFieldEnd(const char* p, const char* end) const;
-  void Detach(RowBatch* batch, size_t from, size_t to) const;
+  const char* FindFieldEnd(const char* p, const char* end);
+  uint64_t StructuralMask(const char* p) const;
+  void HandOver(RowBatch* batch, size_t from, size_t to);
   RowEnd TokenizeRow(size_t* pos, RowBatch* batch, int64_t* line, Status* error);
   Status CheckUtf8(const RowBatch& batch, size_t from, size_t to, int64_t first_line);
   Location Where(int64_t line, int column) const {
@@ -96,6 +97,7 @@ class CsvSource : public RowSource {
 
   std::string path_;
   int fd_;
+  size_t buffer_bytes_;
   std::vector<char> buf_;
   size_t begin_ = 0;  // first unconsumed byte
   size_t end_ = 0;    // end of valid bytes
@@ -107,26 +109,45 @@ class CsvSource : public RowSource {
   bool self_contained_ = false;
   char delim_ = ',';
   std::array<bool, 256> special_{};
+  // The 64 bytes from block_ as a mask of their delimiters and line ends (bit i: block_[i]),
+  // found once for all the fields in them. Forgotten whenever the buffer's bytes move.
+  const char* block_ = nullptr;
+  uint64_t block_mask_ = 0;
   std::vector<std::string> names_;
 };
 
-// The first delimiter or line end at or after p: sixteen bytes per step with SSE2, then
-// byte by byte near the end of the buffer.
-const char* CsvSource::FindFieldEnd(const char* p, const char* end) const {
+// Bit i set when p[i] is the delimiter, a line feed or a carriage return (SSE2, 16 bytes a step).
+uint64_t CsvSource::StructuralMask(const char* p) const {
   const __m128i delim = _mm_set1_epi8(delim_), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-  while (end - p >= 16) {
-    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  uint64_t mask = 0;
+  for (int k = 0; k < 4; ++k) {
+    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
     __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(chunk, delim), _mm_cmpeq_epi8(chunk, lf)),
                                _mm_cmpeq_epi8(chunk, cr));
-    int mask = _mm_movemask_epi8(hit);
-    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
-    p += 16;
+    mask |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(hit))) << (16 * k);
+  }
+  return mask;
+}
+
+// The first delimiter or line end at or after p. Fields are short, so the structural bytes of
+// 64 bytes are found at once and shared by the fields in them; byte by byte near the end.
+const char* CsvSource::FindFieldEnd(const char* p, const char* end) {
+  for (;;) {
+    if (block_ != nullptr && p >= block_ && p < block_ + 64) {
+      const uint64_t rest = block_mask_ >> (p - block_);
+      if (rest != 0) return p + __builtin_ctzll(rest);
+      p = block_ + 64;
+    }
+    if (end - p < 64) break;
+    block_ = p;
+    block_mask_ = StructuralMask(p);
   }
   while (p < end && !special_[static_cast<unsigned char>(*p)]) ++p;
   return p;
 }
 
 Status CsvSource::Fill() {
+  block_ = nullptr;  // the bytes it indexed move
   if (begin_ > 0) {
     std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
     consumed_offset_ += begin_;
@@ -203,6 +224,7 @@ Status CsvSource::Rewind() {
   if (::lseek(fd_, static_cast<off_t>(data_offset_), SEEK_SET) < 0) return ErrnoError("seeking " + path_);
   consumed_offset_ = data_offset_;
   begin_ = end_ = 0;
+  block_ = nullptr;
   eof_ = false;
   line_ = data_line_;
   return Status::OK();
@@ -305,16 +327,23 @@ Status CsvSource::CheckUtf8(const RowBatch& batch, size_t from, size_t to, int64
   return InvalidArgument(what + "; save the file as UTF-8 text", Where(line, column));
 }
 
-// Copies the batch's bytes out of the read buffer and points its views at the copy. Fields
-// that were rewritten already live in batch->storage.
-void CsvSource::Detach(RowBatch* batch, size_t from, size_t to) const {
-  const char* lo = buf_.data() + from;
-  const char* hi = buf_.data() + to;
-  batch->arena.assign(lo, hi);
-  const char* base = batch->arena.data();
-  for (auto& f : batch->fields) {
-    if (f.data() >= lo && f.data() <= hi) f = std::string_view(base + (f.data() - lo), f.size());
-  }
+// A self-contained batch keeps the buffer its fields point into, so nothing is copied but
+// the start of the next row, which goes to the front of the buffer the source reads on in
+// (the one the recycled batch brought back). That buffer is sized for about one batch, so
+// what is left over stays small.
+void CsvSource::HandOver(RowBatch* batch, size_t from, size_t to) {
+  const size_t left = end_ - to;
+  const size_t used = to - from;
+  const size_t size = std::max(std::min(buffer_bytes_, used + used / 8 + (size_t{1} << 16)), left + 1);
+  std::vector<char> next = std::move(batch->arena);
+  next.resize(size);
+  std::memcpy(next.data(), buf_.data() + to, left);
+  batch->arena = std::move(buf_);
+  buf_ = std::move(next);
+  block_ = nullptr;
+  consumed_offset_ += to;
+  begin_ = 0;
+  end_ = left;
 }
 
 Result<bool> CsvSource::NextBatch(RowBatch* batch, int64_t max_rows) {
@@ -353,8 +382,8 @@ Result<bool> CsvSource::NextBatch(RowBatch* batch, int64_t max_rows) {
     ++batch->rows;
   }
   RETURN_IF_ERROR(CheckUtf8(*batch, batch_start, pos, batch_line));
-  if (self_contained_) Detach(batch, batch_start, pos);
-  begin_ = pos;
+  if (self_contained_ && batch->rows > 0) HandOver(batch, batch_start, pos);
+  else begin_ = pos;
   return batch->rows > 0;
 }
 

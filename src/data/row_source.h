@@ -21,7 +21,7 @@ struct RowBatch {
   std::vector<std::string_view> fields;
   std::vector<int64_t> lines;       // physical line where each row starts
   std::deque<std::string> storage;  // fields that had to be rewritten (unescaped, converted)
-  std::string arena;                // the batch's own copy of its bytes, when self-contained
+  std::vector<char> arena;          // the bytes the fields point into, when self-contained
   uint64_t bytes_read = 0;          // the source's position after this batch
 
   std::string_view Field(int64_t row, int col) const {

@@ -1,5 +1,7 @@
 #include "data/text_parse.h"
 
+#include <emmintrin.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -293,7 +295,15 @@ size_t FindInvalidUtf8(const char* data, size_t len) {
   const auto* s = reinterpret_cast<const unsigned char*>(data);
   size_t i = 0;
   while (i < len) {
-    // Fast path: eight ASCII bytes at a time.
+    // Fast path: sixteen ASCII bytes at a time (SSE2: no high bit set, no zero byte), then
+    // eight.
+    if (i + 16 <= len) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      if ((_mm_movemask_epi8(v) | _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()))) == 0) {
+        i += 16;
+        continue;
+      }
+    }
     if (i + 8 <= len) {
       uint64_t w;
       std::memcpy(&w, s + i, 8);
