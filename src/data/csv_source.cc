@@ -334,8 +334,10 @@ Status CsvSource::CheckUtf8(const RowBatch& batch, size_t from, size_t to, int64
 void CsvSource::HandOver(RowBatch* batch, size_t from, size_t to) {
   const size_t left = end_ - to;
   const size_t used = to - from;
+  // Room for about one more batch like this one, and for what is left over.
   const size_t size = std::max(std::min(buffer_bytes_, used + used / 8 + (size_t{1} << 16)), left + 1);
   std::vector<char> next = std::move(batch->arena);
+  if (next.capacity() > 2 * size) std::vector<char>().swap(next);  // far too big: give it back
   next.resize(size);
   std::memcpy(next.data(), buf_.data() + to, left);
   batch->arena = std::move(buf_);
@@ -349,7 +351,9 @@ void CsvSource::HandOver(RowBatch* batch, size_t from, size_t to) {
 Result<bool> CsvSource::NextBatch(RowBatch* batch, int64_t max_rows) {
   batch->Clear();
   batch->num_columns = static_cast<int>(names_.size());
-  RETURN_IF_ERROR(Fill());
+  // A buffer full of what the last batch left is read on as it is; Fill grows a buffer only
+  // for a row that does not fit in it.
+  if (begin_ > 0 || end_ < buf_.size()) RETURN_IF_ERROR(Fill());
   size_t batch_start = begin_;
   int64_t batch_line = line_;
   size_t pos = begin_;
