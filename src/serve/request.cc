@@ -1,10 +1,13 @@
 #include "serve/request.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cmath>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <unordered_set>
 
 #include "data/text_parse.h"
 #include "serve/records_sax.h"
@@ -156,6 +159,65 @@ void Flatten(const json& v, Values* out) {
   }
 }
 
+// The Open Inference Protocol's datatypes (and Triton's BF16).
+bool KnownDatatype(const std::string& d) {
+  static const char* kTypes[] = {"BOOL",  "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32",
+                                 "INT64", "FP16",  "FP32",   "FP64",   "BF16",   "BYTES"};
+  return std::find(std::begin(kTypes), std::end(kTypes), d) != std::end(kTypes);
+}
+
+// Whether a tensor of datatype `d` can carry an input of type `t`. Numbers may carry any
+// number input (the values themselves are checked as they are read: 3.5 is no integer);
+// text travels as BYTES.
+bool Carries(const std::string& d, ColumnType t) {
+  const bool integer = d.rfind("INT", 0) == 0 || d.rfind("UINT", 0) == 0;
+  const bool number = integer || d.rfind("FP", 0) == 0 || d == "BF16";
+  switch (t) {
+    case ColumnType::kFloat64:
+    case ColumnType::kInt64: return number;
+    case ColumnType::kBool: return d == "BOOL" || integer;
+    case ColumnType::kString:
+    case ColumnType::kTimestamp: return d == "BYTES";
+  }
+  return false;
+}
+
+std::string ShapeText(const std::vector<uint64_t>& dims) {
+  std::string out = "[";
+  for (size_t i = 0; i < dims.size(); ++i) out += (i ? ", " : "") + std::to_string(dims[i]);
+  return out + "]";
+}
+
+// A tensor's shape: non-negative integers whose product is its number of values.
+Result<std::vector<uint64_t>> ShapeOf(const json& t, size_t values, const std::string& where) {
+  const json& shape = t["shape"];
+  std::vector<uint64_t> dims;
+  uint64_t product = 1;
+  for (const json& d : shape) {
+    if (!d.is_number_unsigned() || d.get<uint64_t>() > (uint64_t{1} << 40))
+      return Bad(where + ".shape", "expected a list of sizes (non-negative integers), found " + Shown(d));
+    dims.push_back(d.get<uint64_t>());
+    product *= dims.back();
+    if (product > (uint64_t{1} << 40)) return Bad(where + ".shape", "is far larger than any request");
+  }
+  if (dims.empty()) return Bad(where + ".shape", "expected at least one size");
+  if (product != values)
+    return Bad(where + ".shape", ShapeText(dims) + " holds " + std::to_string(product) + " values, data has " +
+                                     std::to_string(values));
+  return dims;
+}
+
+// Checks one tensor's form: name, datatype, shape and data present and well formed.
+Status CheckTensor(const json& t, const std::string& where) {
+  if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("data") ||
+      !t.contains("shape") || !t["shape"].is_array() || !t.contains("datatype") || !t["datatype"].is_string())
+    return Bad(where, "expected a tensor with name, shape, datatype and data");
+  if (!KnownDatatype(t["datatype"].get<std::string>()))
+    return Bad(where + ".datatype", Shown(t["datatype"]) + " is not an Open Inference Protocol datatype "
+                                        "(BOOL, INT8 to INT64, UINT8 to UINT64, FP16, FP32, FP64, BF16, BYTES)");
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<ParsedRequest> ParseInferRequest(const std::string& body, const Signature& sig) {
@@ -173,24 +235,36 @@ Result<ParsedRequest> ParseInferRequest(const std::string& body, const Signature
   for (size_t i = 0; i < inputs.size(); ++i) {
     const json& t = inputs[i];
     const std::string where = "inputs[" + std::to_string(i) + "]";
-    if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("data"))
-      return Bad(where, "expected a tensor with name, shape, datatype and data");
+    RETURN_IF_ERROR(CheckTensor(t, where));
     const std::string name = t["name"].get<std::string>();
+    const std::string datatype = t["datatype"].get<std::string>();
     Values data;
     Flatten(t["data"], &data);
+    ASSIGN_OR_RETURN(std::vector<uint64_t> shape, ShapeOf(t, data.size(), where));
     size_t c = 0;
     while (c < sig.features.size() && sig.features[c].name != name) ++c;
     if (c == sig.features.size()) {
-      // One matrix of all inputs, row-major in signature order.
-      if (inputs.size() == 1 && !sig.features.empty() && data.size() % sig.features.size() == 0) {
-        const size_t f = sig.features.size();
+      // One matrix of all inputs, [rows, inputs], row-major in signature order. Its values
+      // are of several types, so its datatype is not held against them.
+      const size_t f = sig.features.size();
+      if (inputs.size() == 1 && f > 0 && shape.size() == 2 && shape[1] == f) {
         for (size_t k = 0; k < data.size(); ++k) cols[k % f].push_back(data[k]);
         ASSIGN_OR_RETURN(out.table, Build(sig, cols));
         return out;
       }
-      return Bad(where + ".name", "\"" + name + "\" is not an input of the model");
+      std::string why = "\"" + name + "\" is not an input of the model";
+      if (inputs.size() == 1 && shape.size() == 2)
+        why += ", and a matrix of all inputs is [rows, " + std::to_string(f) + "], not " + ShapeText(shape);
+      return Bad(where + ".name", why);
     }
     if (seen[c]) return Bad(where + ".name", "\"" + name + "\" is given twice");
+    const FeatureSpec& input = sig.features[c];
+    if (!Carries(datatype, input.type))
+      return Bad(where + ".datatype", datatype + " cannot carry input \"" + name + "\" (" + ColumnTypeName(input.type) +
+                                          "): send " + (input.type == ColumnType::kString || input.type == ColumnType::kTimestamp
+                                                            ? "BYTES" : input.type == ColumnType::kBool ? "BOOL" : "a number type such as FP64"));
+    if (shape.size() > 2 || (shape.size() == 2 && shape[1] != 1))
+      return Bad(where + ".shape", "an input's tensor is [rows] or [rows, 1], not " + ShapeText(shape));
     cols[c] = std::move(data);
     seen[c] = true;
   }
@@ -306,17 +380,21 @@ Result<ParsedRequest> ParseInvocations(const std::string& body, const std::strin
   if (name == "dataframe_split") {
     if (!v.is_object() || !v.contains("columns") || !v.contains("data") || !v["columns"].is_array() || !v["data"].is_array())
       return Bad(name, "expected {\"columns\": [...], \"data\": [[...], ...]}");
+    const json& columns = v["columns"];
+    std::unordered_set<std::string> named;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (!columns[c].is_string())
+        return Bad(name + ".columns[" + std::to_string(c) + "]", "expected a column name (a string)");
+      if (!named.insert(columns[c].get<std::string>()).second)  // a second value for one input
+        return Bad(name + ".columns[" + std::to_string(c) + "]", Shown(columns[c]) + " is given twice");
+    }
     json records = json::array();
     for (size_t r = 0; r < v["data"].size(); ++r) {
       const json& row = v["data"][r];
       if (!row.is_array() || row.size() != v["columns"].size())
         return Bad(name + ".data[" + std::to_string(r) + "]", "expected a row of " + std::to_string(v["columns"].size()) + " values");
       json rec = json::object();
-      for (size_t c = 0; c < row.size(); ++c) {
-        if (!v["columns"][c].is_string())
-          return Bad(name + ".columns[" + std::to_string(c) + "]", "expected a column name (a string)");
-        rec[v["columns"][c].get<std::string>()] = row[c];
-      }
+      for (size_t c = 0; c < row.size(); ++c) rec[columns[c].get<std::string>()] = row[c];
       records.push_back(std::move(rec));
     }
     t = FromRecords(sig, records, name);

@@ -86,6 +86,20 @@ class ModelServerTest : public ::testing::Test {
     }
     return b;
   }
+  // One Open Inference Protocol tensor per input, with the datatype the metadata names.
+  static json Tensors(const json& records) {
+    json tensors = json::array();
+    for (const FeatureSpec& f : Bundle().signature.features) {
+      json data = json::array();
+      for (const json& rec : records) data.push_back(rec[f.name]);
+      const char* type = f.type == ColumnType::kFloat64 ? "FP64"
+                         : f.type == ColumnType::kInt64 ? "INT64"
+                         : f.type == ColumnType::kBool  ? "BOOL"
+                                                        : "BYTES";
+      tensors.push_back({{"name", f.name}, {"shape", {records.size()}}, {"datatype", type}, {"data", data}});
+    }
+    return tensors;
+  }
   static std::vector<float> ExpectedP1() {
     std::istringstream in(gyre::testing::ReadAll(F("expected.csv")));
     std::string line;
@@ -149,10 +163,7 @@ TEST_F(ModelServerTest, EveryFormatPredictsWhatGyrePredictDoes) {
   ExpectSameP1(p1_from_mlflow(Call(Post("/invocations", json{{"instances", records}}.dump()))));
   ExpectSameP1(p1_from_mlflow(Call(Post("/invocations", json{{"inputs", columns}}.dump()))));
   // Open Inference Protocol: one tensor per input.
-  const ModelBundle b = Bundle();
-  json tensors = json::array();
-  for (const FeatureSpec& f : b.signature.features)
-    tensors.push_back({{"name", f.name}, {"shape", {records.size()}}, {"datatype", "FP64"}, {"data", columns[f.name]}});
+  const json tensors = Tensors(records);
   const std::string oip = Call(Post("/v2/models/fraud/infer", json{{"id", "batch-7"}, {"inputs", tensors}}.dump()));
   ASSERT_EQ(Status(oip), 200) << Body(oip);
   const json out = json::parse(Body(oip));
@@ -162,7 +173,25 @@ TEST_F(ModelServerTest, EveryFormatPredictsWhatGyrePredictDoes) {
   for (size_t i = 1; i < out["outputs"][1]["data"].size(); i += 2) p1.push_back(out["outputs"][1]["data"][i]);
   ExpectSameP1(p1);
   EXPECT_NE(oip.find("x-gyre-model-version: 1"), std::string::npos);
+  // One [rows, inputs] matrix of every input, row-major in signature order.
+  json matrix = json::array();
+  for (const json& rec : records) {
+    json row = json::array();
+    for (const FeatureSpec& f : Bundle().signature.features) row.push_back(rec[f.name]);
+    matrix.push_back(row);
+  }
+  const json one = {{"name", "x"}, {"shape", {records.size(), Bundle().signature.features.size()}},
+                    {"datatype", "BYTES"}, {"data", matrix}};
+  const std::string by_matrix = Call(Post("/v2/models/fraud/infer", json{{"inputs", {one}}}.dump()));
+  ASSERT_EQ(Status(by_matrix), 200) << Body(by_matrix);
+  EXPECT_EQ(json::parse(Body(by_matrix))["outputs"][1]["data"], out["outputs"][1]["data"]);
 }
+
+// An Open Inference Protocol request of the given tensors.
+json Tensor(const std::string& name, const json& shape, const std::string& datatype, const json& data) {
+  return {{"name", name}, {"shape", shape}, {"datatype", datatype}, {"data", data}};
+}
+std::string Infer(const json& tensor) { return json{{"inputs", {tensor}}}.dump(); }
 
 // A POST with an x-request-id header.
 std::string PostWithId(const std::string& path, const std::string& body, const std::string& id) {
@@ -191,11 +220,26 @@ TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
       {"/invocations", json{{"dataframe_records", {huge}}}.dump(), "application/json", "expected an integer"},
       {"/invocations", R"({"dataframe_split": {"columns": [1], "data": [[2]]}})", "application/json", "columns[0]"},
       {"/invocations", "merchant_category\n\xff\xfe\n", "text/csv", "not valid UTF-8"},
+      {"/invocations", R"({"dataframe_split": {"columns": ["amount", "amount"], "data": [[1, 2]]}})",
+       "application/json", "dataframe_split.columns[1]: \\\"amount\\\" is given twice"},
       {"/v2/models/fraud/infer", "[]", "application/json", "inputs"},
-      {"/v2/models/fraud/infer", json{{"inputs", {{{"name", "nosuch"}, {"data", {1}}}}}}.dump(), "application/json",
-       "nosuch"},
-      {"/v2/models/fraud/infer", json{{"inputs", {{{"name", "amount"}, {"data", {1}}}}}}.dump(), "application/json",
+      {"/v2/models/fraud/infer", Infer(Tensor("nosuch", {1, 1}, "FP64", {1})), "application/json", "nosuch"},
+      {"/v2/models/fraud/infer", Infer(Tensor("amount", {1}, "FP64", {1})), "application/json",
        "missing input tensor"},
+      {"/v2/models/fraud/infer", json{{"inputs", {{{"name", "amount"}, {"data", {1}}}}}}.dump(), "application/json",
+       "inputs[0]: expected a tensor with name, shape, datatype and data"},
+      {"/v2/models/fraud/infer", Infer(Tensor("amount", {1}, "FLOAT", {1})), "application/json",
+       "inputs[0].datatype: \\\"FLOAT\\\" is not an Open Inference Protocol datatype"},
+      {"/v2/models/fraud/infer", Infer(Tensor("amount", {1}, "BYTES", {"1"})), "application/json",
+       "inputs[0].datatype: BYTES cannot carry input \\\"amount\\\" (float64)"},
+      {"/v2/models/fraud/infer", Infer(Tensor("amount", {2}, "FP64", {1})), "application/json",
+       "inputs[0].shape: [2] holds 2 values, data has 1"},
+      {"/v2/models/fraud/infer", Infer(Tensor("amount", {1, 2}, "FP64", {1, 2})), "application/json",
+       "inputs[0].shape: an input's tensor is [rows] or [rows, 1], not [1, 2]"},
+      {"/v2/models/fraud/infer", Infer(Tensor("amount", {-1}, "FP64", {1})), "application/json",
+       "inputs[0].shape: expected a list of sizes"},
+      {"/v2/models/fraud/infer", Infer(Tensor("x", {1, 3}, "FP64", {1, 2, 3})), "application/json",
+       "inputs[0].name: \\\"x\\\" is not an input of the model, and a matrix of all inputs is [rows, 23], not [1, 3]"},
   };
   for (const Case& k : cases) {
     const std::string r = Call(Post(k.path, k.body, k.type));
@@ -208,8 +252,7 @@ TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
   const std::string bad_csv = Call(Post("/invocations", two_lines + "\xff\n", "text/csv"));
   EXPECT_EQ(Status(bad_csv), 400);
   EXPECT_NE(Body(bad_csv).find("not valid UTF-8"), std::string::npos) << Body(bad_csv);
-  json tensors = json::array();
-  for (const auto& [name, value] : rec.items()) tensors.push_back({{"name", name}, {"data", {value}}});
+  const json tensors = Tensors(json::array({rec}));
   for (const std::string& id : {std::string("a\r\nSet-Cookie: x=1"), std::string(200, 'x'), std::string("")}) {
     const std::string r = Call(Post("/v2/models/fraud/infer", json{{"id", id}, {"inputs", tensors}}.dump()));
     EXPECT_EQ(Status(r), 400) << id;
@@ -235,7 +278,7 @@ TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
   const std::string deep = std::string(100000, '[') + "1" + std::string(100000, ']');
   const std::string nested_record = R"({"dataframe_records": [{"amount": )" + deep + "}]}";
   EXPECT_EQ(Status(Call(Post("/invocations", nested_record))), 400);
-  const std::string nested_tensor = R"({"inputs": [{"name": "amount", "data": )" + deep + "}]}";
+  const std::string nested_tensor = R"({"inputs": [{"name": "amount", "shape": [1], "datatype": "FP64", "data": )" + deep + "}]}";
   EXPECT_EQ(Status(Call(Post("/v2/models/fraud/infer", nested_tensor))), 400);
   const std::string good = Call(Post("/invocations", json{{"dataframe_records", {rec}}}.dump()));
   EXPECT_EQ(Status(good), 200);
