@@ -1,11 +1,11 @@
 // The fast path for the most common request, {"dataframe_records": [{...}, ...]} (and the same
 // under "instances"): values go from the parser straight into the columns, with no JSON tree
 // in between. Any other shape is left to the general path.
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "serve/records_sax.h"
+#include "serve/scalar.h"
 
 namespace gyre::serve {
 namespace {
@@ -32,33 +32,23 @@ class RecordsSax : public nlohmann::json_sax<json> {
     return t;
   }
 
-  bool null() override { return Scalar([&](Column& c) { c.AppendNull(); return true; }, [] { return std::string("null"); }); }
+  // Values go into their columns by the rules of scalar.h.
+  bool null() override { return Scalar(AppendNullScalar, [] { return std::string("null"); }); }
   bool boolean(bool v) override {
-    return Scalar([&](Column& c) {
-      if (c.type() == ColumnType::kBool) c.AppendBool(v);
-      else return false;
-      return true;
-    }, [v] { return std::string(v ? "true" : "false"); });
+    return Scalar([v](Column& c) { return AppendBoolScalar(c, v); }, [v] { return std::string(v ? "true" : "false"); });
   }
-  bool number_integer(number_integer_t v) override { return Integer(v); }
+  bool number_integer(number_integer_t v) override {
+    return Scalar([v](Column& c) { return AppendIntegerScalar(c, v); }, [v] { return std::to_string(v); });
+  }
   bool number_unsigned(number_unsigned_t v) override {
-    if (v > static_cast<number_unsigned_t>(INT64_MAX)) return Float(static_cast<double>(v), std::to_string(v));
-    return Integer(static_cast<int64_t>(v));
+    return Scalar([v](Column& c) { return AppendUnsignedScalar(c, v); }, [v] { return std::to_string(v); });
   }
-  bool number_float(number_float_t v, const string_t& text) override { return Float(v, text); }
+  bool number_float(number_float_t v, const string_t& text) override {
+    return Scalar([v](Column& c) { return AppendFloatScalar(c, v); }, [&text] { return text; });
+  }
   bool string(string_t& v) override {
-    return Scalar([&](Column& c) {
-      if (c.type() == ColumnType::kString) {
-        c.AppendString(v);
-      } else if (c.type() == ColumnType::kTimestamp) {
-        auto t = ParseTimestamp(v);
-        if (!t) return false;
-        c.AppendInt(*t);
-      } else {
-        return false;
-      }
-      return true;
-    }, [&v] { return json(v).dump(-1, ' ', false, json::error_handler_t::replace); });
+    return Scalar([&v](Column& c) { return AppendTextScalar(c, v); },
+                  [&v] { return json(v).dump(-1, ' ', false, json::error_handler_t::replace); });
   }
   bool binary(binary_t&) override { return Other(); }
 
@@ -119,38 +109,9 @@ class RecordsSax : public nlohmann::json_sax<json> {
     if (current_ < 0) return true;  // a column the model does not use
     Column& col = columns_[static_cast<size_t>(current_)];
     if (set_[static_cast<size_t>(current_)]) return Fail(Where(col.name()), "given twice");
-    if (!append(col)) return Fail(Where(col.name()), Expected(col.type()) + ", got " + Shown(shown()));
+    if (!append(col)) return Fail(Where(col.name()), ExpectedScalar(col.type()) + ", got " + Shown(shown()));
     set_[static_cast<size_t>(current_)] = true;
     return true;
-  }
-  bool Integer(int64_t v) {
-    return Scalar([&](Column& c) {
-      if (c.type() == ColumnType::kInt64) c.AppendInt(v);
-      else if (c.type() == ColumnType::kFloat64) c.AppendDouble(static_cast<double>(v));
-      else if (c.type() == ColumnType::kBool && (v == 0 || v == 1)) c.AppendBool(v == 1);
-      else return false;
-      return true;
-    }, [v] { return std::to_string(v); });
-  }
-  bool Float(double v, const std::string& text) {
-    return Scalar([&](Column& c) {
-      if (c.type() == ColumnType::kFloat64) c.AppendDouble(v);
-      else if (c.type() == ColumnType::kInt64 && std::nearbyint(v) == v && std::fabs(v) < 9.2e18)
-        c.AppendInt(static_cast<int64_t>(v));
-      else if (c.type() == ColumnType::kBool && (v == 0 || v == 1)) c.AppendBool(v == 1);
-      else return false;
-      return true;
-    }, [&text] { return text; });
-  }
-  static std::string Expected(ColumnType t) {
-    switch (t) {
-      case ColumnType::kFloat64: return "expected a number";
-      case ColumnType::kInt64: return "expected an integer";
-      case ColumnType::kBool: return "expected true or false";
-      case ColumnType::kString: return "expected a string";
-      case ColumnType::kTimestamp: return "expected an ISO-8601 time";
-    }
-    return "unexpected value";
   }
   static std::string Shown(const std::string& s) { return s.size() > 40 ? s.substr(0, 37) + "..." : s; }
   bool Other() {

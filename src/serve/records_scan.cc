@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "serve/records_sax.h"
+#include "serve/scalar.h"
 
 namespace gyre::serve {
 namespace {
@@ -166,51 +167,29 @@ class Scanner {
     return true;
   }
 
+  // One value into its column by the rules of scalar.h; false (the SAX path then reads the
+  // body and names the problem) for anything it does not take.
   bool Value(Column& col) {
     if (p_ >= end_) return false;
     const char c = *p_;
     if (c == '"') {
       std::string_view text;
-      if (!PlainString(&text)) return false;
-      if (col.type() == ColumnType::kString) {
-        col.AppendString(text);
-        return true;
-      }
-      if (col.type() != ColumnType::kTimestamp) return false;
-      auto t = ParseTimestamp(text);
-      if (!t) return false;
-      col.AppendInt(*t);
-      return true;
+      return PlainString(&text) && AppendTextScalar(col, text);
     }
-    if (c == 'n') {
-      if (!Literal("null")) return false;
-      col.AppendNull();
-      return true;
-    }
-    if (c == 't' || c == 'f') {
-      const bool v = c == 't';
-      if (!Literal(v ? "true" : "false") || col.type() != ColumnType::kBool) return false;
-      col.AppendBool(v);
-      return true;
-    }
+    if (c == 'n') return Literal("null") && AppendNullScalar(col);
+    if (c == 't' || c == 'f') return Literal(c == 't' ? "true" : "false") && AppendBoolScalar(col, c == 't');
     std::string_view token;
     bool integral = false;
     if (!NumberToken(&token, &integral)) return false;
-    if (col.type() == ColumnType::kFloat64) {
-      double v = 0;
-      auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), v);
-      if (ec != std::errc() || ptr != token.data() + token.size()) return false;  // out of range
-      col.AppendDouble(v);
-      return true;
-    }
-    if (col.type() == ColumnType::kInt64 && integral) {
+    const char* end = token.data() + token.size();
+    if (integral) {
       int64_t v = 0;
-      auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), v);
-      if (ec != std::errc() || ptr != token.data() + token.size()) return false;
-      col.AppendInt(v);
-      return true;
+      auto [ptr, ec] = std::from_chars(token.data(), end, v);
+      return ec == std::errc() && ptr == end && AppendIntegerScalar(col, v);  // beyond int64: SAX
     }
-    return false;  // integers for booleans, fractions for integers: the SAX path decides
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(token.data(), end, v);
+    return ec == std::errc() && ptr == end && AppendFloatScalar(col, v);  // out of range: SAX
   }
 
   bool SkipScalar() {

@@ -11,6 +11,7 @@
 
 #include "data/text_parse.h"
 #include "serve/records_sax.h"
+#include "serve/scalar.h"
 
 namespace gyre::serve {
 namespace {
@@ -33,45 +34,20 @@ Status Bad(const std::string& field, const std::string& what) {
   return InvalidArgument(what, Location{"", 0, 0, field});
 }
 
+// One value of the parsed request into its input's column, by the rules of scalar.h.
 Status AppendValue(Column& col, const json& v, const std::string& field) {
-  if (v.is_null()) {
-    col.AppendNull();
-    return Status::OK();
+  bool fits = false;
+  switch (v.type()) {
+    case json::value_t::null: fits = AppendNullScalar(col); break;
+    case json::value_t::boolean: fits = AppendBoolScalar(col, v.get<bool>()); break;
+    case json::value_t::number_integer: fits = AppendIntegerScalar(col, v.get<int64_t>()); break;
+    case json::value_t::number_unsigned: fits = AppendUnsignedScalar(col, v.get<uint64_t>()); break;
+    case json::value_t::number_float: fits = AppendFloatScalar(col, v.get<double>()); break;
+    case json::value_t::string: fits = AppendTextScalar(col, v.get_ref<const std::string&>()); break;
+    default: break;  // arrays and objects are no input's value
   }
-  switch (col.type()) {
-    case ColumnType::kFloat64:
-      if (!v.is_number()) return Bad(field, "expected a number, got " + Shown(v));
-      col.AppendDouble(v.get<double>());
-      return Status::OK();
-    case ColumnType::kInt64:
-      if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-        return Bad(field, "expected an integer, got " + Shown(v) + " (beyond 64-bit range)");
-      } else if (v.is_number_integer()) {  // signed, or unsigned within int64: no wrapping
-        col.AppendInt(v.get<int64_t>());
-      } else if (v.is_number() && std::nearbyint(v.get<double>()) == v.get<double>() &&
-                 std::fabs(v.get<double>()) < 9.2e18) {  // within int64
-        col.AppendInt(static_cast<int64_t>(v.get<double>()));
-      } else {
-        return Bad(field, "expected an integer, got " + Shown(v));
-      }
-      return Status::OK();
-    case ColumnType::kBool:
-      if (v.is_boolean()) col.AppendBool(v.get<bool>());
-      else if (v.is_number() && (v.get<double>() == 0 || v.get<double>() == 1)) col.AppendBool(v.get<double>() == 1);
-      else return Bad(field, "expected true or false, got " + Shown(v));
-      return Status::OK();
-    case ColumnType::kString:
-      if (!v.is_string()) return Bad(field, "expected a string, got " + Shown(v));
-      col.AppendString(v.get<std::string>());
-      return Status::OK();
-    case ColumnType::kTimestamp:
-      if (auto t = v.is_string() ? ParseTimestamp(v.get<std::string>()) : std::nullopt) {
-        col.AppendInt(*t);
-        return Status::OK();
-      }
-      return Bad(field, "expected an ISO-8601 time, got " + Shown(v));
-  }
-  return Status::OK();
+  if (fits) return Status::OK();
+  return Bad(field, ExpectedScalar(col.type()) + ", got " + Shown(v));
 }
 
 // The table from one list of values per signature column (all of the same length).

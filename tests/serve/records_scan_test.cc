@@ -71,6 +71,27 @@ TEST(RecordsScan, KeysInAnyOrderAndTheOtherTopKey) {
   EXPECT_EQ(empty->num_rows(), 0);
 }
 
+// Whatever the scanner takes, it reads as the SAX path (and so the JSON tree) does: one set of
+// rules for every value (scalar.h).
+TEST(RecordsScan, ReadsAsTheSaxPathDoes) {
+  const std::vector<std::string> records = {
+      R"("amount": 3, "hour": 3.0, "online": 1, "merchant": "food", "at": "2026-12-01")",
+      R"("amount": -0, "hour": -7, "online": 0, "merchant": "fuel", "at": null)",
+      R"("amount": 9007199254740993, "hour": 1e3, "online": false, "merchant": "food", "at": null)",
+      R"("amount": 1e-320, "hour": 9223372036854775807, "online": true, "merchant": "x", "at": null)",
+  };
+  for (const std::string& record : records) {
+    const std::string body = R"({"dataframe_records": [{)" + record + "}]}";
+    auto scanned = ScanPlainRecords(body, Sig());
+    auto parsed = ParseRecordsFast(body, Sig());
+    ASSERT_TRUE(parsed.has_value() && parsed->ok()) << body;
+    ASSERT_TRUE(scanned.has_value()) << body;
+    for (int c = 0; c < scanned->num_columns(); ++c) {
+      EXPECT_EQ(scanned->column(c).ValueToString(0), (*parsed)->column(c).ValueToString(0)) << body << " column " << c;
+    }
+  }
+}
+
 TEST(RecordsScan, GivesUpOnAnythingElse) {
   const std::string ok = R"("amount": 1.5, "hour": 3, "online": true, "merchant": "food", "at": null)";
   auto body = [](const std::string& record) { return R"({"dataframe_records": [{)" + record + "}]}"; };
@@ -83,7 +104,7 @@ TEST(RecordsScan, GivesUpOnAnythingElse) {
       body(ok + R"(, "hour": 4)"),                                                             // repeated
       body(R"("amount": "1.5", "hour": 3, "online": true, "merchant": "food", "at": null)"),    // a string for a number
       body(R"("amount": 1.5, "hour": 3.5, "online": true, "merchant": "food", "at": null)"),    // a fraction for an integer
-      body(R"("amount": 1.5, "hour": 3, "online": 1, "merchant": "food", "at": null)"),         // a number for a boolean
+      body(R"("amount": 1.5, "hour": 3, "online": 2, "merchant": "food", "at": null)"),         // 2 for a boolean
       body(R"("amount": 01, "hour": 3, "online": true, "merchant": "food", "at": null)"),       // leading zero
       body(R"("amount": 1., "hour": 3, "online": true, "merchant": "food", "at": null)"),
       body(R"("amount": .5, "hour": 3, "online": true, "merchant": "food", "at": null)"),
