@@ -34,8 +34,10 @@ Status Bad(const std::string& field, const std::string& what) {
   return InvalidArgument(what, Location{"", 0, 0, field});
 }
 
-// One value of the parsed request into its input's column, by the rules of scalar.h.
-Status AppendValue(Column& col, const json& v, const std::string& field) {
+// One value of the parsed request into its input's column, by the rules of scalar.h. Row `row`
+// of `rows`: the field an error names is the input, with [row] when there are several rows
+// (made only for the error).
+Status AppendValue(Column& col, const json& v, size_t row, size_t rows) {
   bool fits = false;
   switch (v.type()) {
     case json::value_t::null: fits = AppendNullScalar(col); break;
@@ -47,6 +49,7 @@ Status AppendValue(Column& col, const json& v, const std::string& field) {
     default: break;  // arrays and objects are no input's value
   }
   if (fits) return Status::OK();
+  const std::string field = col.name() + (rows > 1 ? "[" + std::to_string(row) + "]" : "");
   return Bad(field, ExpectedScalar(col.type()) + ", got " + Shown(v));
 }
 
@@ -55,8 +58,9 @@ Result<Table> Build(const Signature& sig, const std::vector<Values>& columns) {
   Table t;
   for (size_t c = 0; c < sig.features.size(); ++c) {
     Column col(sig.features[c].name, sig.features[c].type);
+    col.Reserve(std::ssize(columns[c]));
     for (size_t r = 0; r < columns[c].size(); ++r)
-      RETURN_IF_ERROR(AppendValue(col, *columns[c][r], sig.features[c].name + (columns[c].size() > 1 ? "[" + std::to_string(r) + "]" : "")));
+      RETURN_IF_ERROR(AppendValue(col, *columns[c][r], r, columns[c].size()));
     t.AddColumn(std::move(col));
   }
   return t;
