@@ -28,11 +28,12 @@ struct Side {
   std::string name;
 };
 
-Result<Side> SummarizePath(CliContext& ctx, const std::string& path, const ReadOptions& base) {
+Result<Side> SummarizePath(CliContext& ctx, const std::string& path, const ReadOptions& base,
+                           const std::vector<std::string>& count_only = {}) {
   FileProgress progress(ctx, "reading " + path, path);
   ReadOptions read = base;
   read.on_progress = progress.Callback();
-  ASSIGN_OR_RETURN(DatasetSummary s, SummarizeFile(path, read));
+  ASSIGN_OR_RETURN(DatasetSummary s, SummarizeFile(path, read, count_only));
   return Side{std::move(s), path};
 }
 
@@ -141,7 +142,11 @@ Status Drift(CliContext& ctx, const DriftArgs& a) {
   } else {
     ref_read.emplace(LoadReference(ctx, a.reference));
   }
-  Result<Side> cur_read = SummarizePath(ctx, a.current, {});
+  // A reference in hand before the current file is read rules some columns out (identifiers,
+  // free text): of those the current file's values are not kept.
+  std::vector<std::string> count_only;
+  if (!reader.joinable() && ref_read->ok()) count_only = UntestedColumns((*ref_read)->summary, options);
+  Result<Side> cur_read = SummarizePath(ctx, a.current, {}, count_only);
   if (reader.joinable()) reader.join();
   ASSIGN_OR_RETURN(Side ref, std::move(*ref_read));
   ASSIGN_OR_RETURN(Side cur, std::move(cur_read));

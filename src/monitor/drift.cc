@@ -241,6 +241,19 @@ std::string Classify(const ColumnSummary& ref, const ColumnSummary* cur, const D
 
 }  // namespace
 
+std::vector<std::string> UntestedColumns(const DatasetSummary& reference, const DriftOptions& options) {
+  std::vector<std::string> out;
+  for (const ColumnSummary& ref : reference.columns) {
+    std::string why;
+    auto per = options.per_column.find(ref.name);
+    const bool named = per != options.per_column.end() && per->second.method && IsNumber(ref.type);
+    if (std::count(options.skip_columns.begin(), options.skip_columns.end(), ref.name) ||
+        (!KindOf(ref, why) && !named))
+      out.push_back(ref.name);
+  }
+  return out;
+}
+
 Result<DriftReport> ComputeDrift(const DatasetSummary& reference, const DatasetSummary& current,
                                  const DriftOptions& options) {
   DriftReport report;

@@ -36,8 +36,10 @@ struct DatasetSummary {
   const ColumnSummary* Find(const std::string& name) const;
 };
 
-// Reads a file once, in bounded chunks, keeping only the column summaries.
-Result<DatasetSummary> SummarizeFile(const std::string& path, const ReadOptions& options = {});
+// Reads a file once, in bounded chunks, keeping only the column summaries. Of the columns named
+// in `count_only` only the rows and missing values are counted (no values are kept).
+Result<DatasetSummary> SummarizeFile(const std::string& path, const ReadOptions& options = {},
+                                     const std::vector<std::string>& count_only = {});
 DatasetSummary SummarizeTable(const Table& table);
 // Only the named columns, in the table's order (names the table lacks are skipped).
 DatasetSummary SummarizeTable(const Table& table, const std::vector<std::string>& columns);
@@ -111,6 +113,11 @@ struct DriftReport {
 };
 
 // InvalidArgument for an unknown method or one that does not apply to a column's kind.
+// The reference's columns that ComputeDrift leaves untested whatever the current data holds
+// (identifiers and free text by the reference's own counts, timestamps, columns the options
+// exclude): the current data's values of them need not be kept.
+std::vector<std::string> UntestedColumns(const DatasetSummary& reference, const DriftOptions& options);
+
 Result<DriftReport> ComputeDrift(const DatasetSummary& reference, const DatasetSummary& current,
                                  const DriftOptions& options);
 

@@ -69,6 +69,7 @@ struct Accumulator {
   std::string name;
   ColumnType type = ColumnType::kFloat64;
   int64_t missing = 0;
+  bool count_only = false;  // no values kept: the column will not be tested
   std::vector<NumericSample> runs;  // runs[i]: empty, or about 2^i chunks' worth
   std::unordered_map<std::string, int64_t> categories;
   std::vector<double> scratch;
@@ -98,8 +99,8 @@ struct Accumulator {
 
   void Add(const Column& col) {
     type = col.type();
-    if (col.type() == ColumnType::kString) return AddStrings(col);
-    if (!IsNumericType(col.type())) {  // timestamps are not tested for drift
+    if (col.type() == ColumnType::kString && !count_only) return AddStrings(col);
+    if (!IsNumericType(col.type()) || count_only) {  // timestamps are not tested for drift
       missing += col.null_count();
       return;
     }
@@ -177,9 +178,13 @@ std::vector<ColumnSummary> FinishAll(std::vector<Accumulator>& acc) {
 
 class SummarySink : public ChunkSink {
  public:
+  explicit SummarySink(const std::vector<std::string>& count_only) : count_only_(count_only) {}
   Status Begin(const std::vector<ColumnInfo>& columns) override {
     acc_.clear();
-    for (const ColumnInfo& c : columns) acc_.push_back(Accumulator{c.name, c.type, 0, {}, {}, {}});
+    for (const ColumnInfo& c : columns) {
+      acc_.push_back(Accumulator{c.name, c.type, 0, false, {}, {}, {}});
+      acc_.back().count_only = std::count(count_only_.begin(), count_only_.end(), c.name) > 0;
+    }
     rows_ = 0;
     return Status::OK();
   }
@@ -196,6 +201,7 @@ class SummarySink : public ChunkSink {
   }
 
  private:
+  const std::vector<std::string>& count_only_;
   std::vector<Accumulator> acc_;
   int64_t rows_ = 0;
 };
@@ -222,8 +228,9 @@ const ColumnSummary* DatasetSummary::Find(const std::string& name) const {
   return nullptr;
 }
 
-Result<DatasetSummary> SummarizeFile(const std::string& path, const ReadOptions& options) {
-  SummarySink sink;
+Result<DatasetSummary> SummarizeFile(const std::string& path, const ReadOptions& options,
+                                     const std::vector<std::string>& count_only) {
+  SummarySink sink(count_only);
   ASSIGN_OR_RETURN(ScanSummary scan, ScanFile(path, options, sink));
   DatasetSummary out = sink.Finish();
   for (size_t i = 0; i < out.columns.size() && i < scan.columns.size(); ++i)
@@ -237,7 +244,7 @@ DatasetSummary SummarizeTable(const Table& table, const std::vector<std::string>
   std::vector<Accumulator> acc;
   for (int c = 0; c < table.num_columns(); ++c) {
     if (std::find(columns.begin(), columns.end(), table.column(c).name()) == columns.end()) continue;
-    acc.push_back(Accumulator{table.column(c).name(), table.column(c).type(), 0, {}, {}, {}});
+    acc.push_back(Accumulator{table.column(c).name(), table.column(c).type(), 0, false, {}, {}, {}});
     acc.back().Add(table.column(c));
   }
   DatasetSummary out;

@@ -2,6 +2,7 @@
 // comparison directions, the dataset verdict, configuration, and stored reference statistics.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <sstream>
@@ -233,6 +234,30 @@ TEST_F(DriftTest, ChosenColumnsAndAppendedColumnsSerializeAsOneSummary) {
   ASSERT_OK_AND_ASSIGN(DatasetSummary back, ParseSummary(SerializeSummary(some, b.columns)));
   ASSERT_EQ(back.columns.size(), 3u);
   EXPECT_EQ(back.columns[2].categories, all.Find("b")->categories);
+}
+
+TEST_F(DriftTest, ColumnsTheReferenceRulesOutNeedNoValuesFromTheCurrentData) {
+  auto [ref, cur] = Pair(700, 300, 0.5);
+  DriftOptions o;
+  o.skip_columns = {"level"};
+  std::vector<std::string> untested = UntestedColumns(ref, o);
+  std::sort(untested.begin(), untested.end());
+  EXPECT_EQ(untested, (std::vector<std::string>{"at", "id", "level", "note"}));
+  o.per_column["id"].method = "ks";  // a method named for a key tests it anyway
+  const std::vector<std::string> with_key = UntestedColumns(ref, o);
+  EXPECT_EQ(std::count(with_key.begin(), with_key.end(), "id"), 0);
+  o.per_column.clear();
+  // The current file again, keeping no values of those columns: the same report.
+  auto lean = SummarizeFile(dir_.File("cur.csv"), {}, UntestedColumns(ref, o));
+  ASSERT_TRUE(lean.ok()) << lean.status().ToString();
+  ASSERT_NE(lean->Find("id"), nullptr);
+  ASSERT_NE(lean->Find("note"), nullptr);
+  EXPECT_TRUE(lean->Find("id")->numeric.values.empty());
+  EXPECT_TRUE(lean->Find("note")->categories.empty());
+  EXPECT_FALSE(cur.Find("id")->numeric.values.empty());
+  ASSERT_OK_AND_ASSIGN(DriftReport full, ComputeDrift(ref, cur, o));
+  ASSERT_OK_AND_ASSIGN(DriftReport kept, ComputeDrift(ref, *lean, o));
+  EXPECT_EQ(DriftReportToJson(kept, 2), DriftReportToJson(full, 2));
 }
 
 TEST_F(DriftTest, NanAndInfinityAreMissing) {
