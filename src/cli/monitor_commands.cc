@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 #include <ostream>
 #include <cmath>
@@ -250,12 +251,13 @@ Status Monitor(CliContext& ctx, const MonitorArgs& a) {
   if (a.window <= 0) return InvalidArgument("--window must be at least 1");
   if (a.history <= 0) return InvalidArgument("--history must be at least 1");
   ASSIGN_OR_RETURN(MonitorData d, LoadMonitorData(ctx, a.model, /*need_reference=*/true));
-  std::vector<PredictionRecord> recent = d.records;
+  std::vector<PredictionRecord> recent;  // the latest window: copied alone, never the whole log
   if (!a.since.empty()) {
     ASSIGN_OR_RETURN(int64_t since, ParseSince(a.since, ctx.env->NowMicros()));
-    std::erase_if(recent, [&](const PredictionRecord& r) { return r.time_us < since; });
-  } else if (static_cast<int64_t>(recent.size()) > a.window) {
-    recent.erase(recent.begin(), recent.end() - a.window);
+    std::copy_if(d.records.begin(), d.records.end(), std::back_inserter(recent),
+                 [&](const PredictionRecord& r) { return r.time_us >= since; });
+  } else {
+    recent.assign(d.records.end() - std::min<int64_t>(a.window, std::ssize(d.records)), d.records.end());
   }
   if (recent.empty())
     return NotFound("no logged predictions of " + d.version.model + ":" +
@@ -271,7 +273,12 @@ Status Monitor(CliContext& ctx, const MonitorArgs& a) {
   // The history: the whole log in windows of the same size, the latest last.
   std::vector<HistoryPoint> history;
   nlohmann::json history_json = nlohmann::json::array();
-  auto windows = WindowsByCount(d.records, static_cast<size_t>(a.window));
+  // Windows are cut from the newest record, so the last `history` of them are cut the same from
+  // the log's last history × window records: only those are looked at.
+  const int64_t n = std::ssize(d.records);
+  const int64_t kept = a.window > n / a.history ? n : a.history * a.window;  // no overflow
+  auto windows = WindowsByCount(std::span<const PredictionRecord>(d.records).last(static_cast<size_t>(kept)),
+                                static_cast<size_t>(a.window));
   if (static_cast<int>(windows.size()) > a.history) windows.erase(windows.begin(), windows.end() - a.history);
   for (const auto& w : windows) {
     // The last window is often the latest one itself: it is not computed twice.

@@ -1,5 +1,6 @@
 // Turning text fields into typed values: missing-value tokens, numbers, booleans, timestamps,
-// and the type lattice used for inference. Internal to data/.
+// and the type lattice used for inference. Internal to data/, and used by the readers of
+// request bodies (serve/) and of the prediction log (monitor/), which check the same things.
 #pragma once
 
 #include <cstddef>

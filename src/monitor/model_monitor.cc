@@ -200,7 +200,7 @@ Table OutputsTable(const ModelBundle& b, const std::vector<float>& values, int w
   return t;
 }
 
-Table RecordsToTable(const std::vector<PredictionRecord>& records, const ModelBundle& bundle,
+Table RecordsToTable(std::span<const PredictionRecord> records, const ModelBundle& bundle,
                      int64_t* mistyped) {
   std::vector<Column> cols;
   for (const FeatureSpec& f : bundle.signature.features) cols.emplace_back(f.name, LoggedType(f.type));
@@ -236,7 +236,7 @@ Result<DatasetSummary> ModelReference(const ModelBundle& bundle) {
   return Subset(all, names);
 }
 
-Result<WindowDrift> DriftOfWindow(const std::vector<PredictionRecord>& window,
+Result<WindowDrift> DriftOfWindow(std::span<const PredictionRecord> window,
                                   const ModelBundle& bundle, const DatasetSummary& reference,
                                   const DriftOptions& options) {
   WindowDrift out;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,7 @@ Table OutputsTable(const ModelBundle& bundle, const std::vector<float>& values, 
 
 // Logged records as a table: the signature's inputs with their types, then the outputs.
 // Values of the wrong type read as missing and are counted in `mistyped`.
-Table RecordsToTable(const std::vector<PredictionRecord>& records, const ModelBundle& bundle,
+Table RecordsToTable(std::span<const PredictionRecord> records, const ModelBundle& bundle,
                      int64_t* mistyped = nullptr);
 
 // What a bundle compares traffic with: the summary of its training data restricted to the
@@ -47,7 +48,7 @@ struct WindowDrift {
 };
 
 // Drift of one window of records against the model's reference.
-Result<WindowDrift> DriftOfWindow(const std::vector<PredictionRecord>& window,
+Result<WindowDrift> DriftOfWindow(std::span<const PredictionRecord> window,
                                   const ModelBundle& bundle, const DatasetSummary& reference,
                                   const DriftOptions& options);
 

@@ -4,10 +4,13 @@
 #include <map>
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
+
+#include "data/text_parse.h"
 
 namespace gyre {
 namespace {
@@ -76,15 +79,236 @@ uint32_t WriterTag(Env* env) {
   return static_cast<uint32_t>(x ^ (x >> 33));
 }
 
+// Whether `s` is one JSON text (RFC 8259), as nlohmann's parser would accept it, without
+// building anything: records are read by the hundred thousand, and nlohmann's accept turns
+// every number into a double on the way.
+class JsonChecker {
+ public:
+  explicit JsonChecker(std::string_view s) : s_(s) {}
+
+  bool Valid() {
+    Space();
+    if (!Value()) return false;
+    Space();
+    return p_ == s_.size();
+  }
+
+ private:
+  // Values nest through an explicit stack of open containers ('{' or '['), so that a deeply
+  // nested record cannot exhaust the call stack.
+  bool Value() {
+    std::vector<char> open;
+    for (;;) {
+      if (p_ >= s_.size()) return false;
+      const char c = s_[p_];
+      if (c == '{' || c == '[') {
+        ++p_;
+        Space();
+        if (p_ < s_.size() && s_[p_] == (c == '{' ? '}' : ']')) {  // empty
+          ++p_;
+        } else {
+          open.push_back(c);
+          if (c == '{' && !Key()) return false;
+          continue;
+        }
+      } else if (!Scalar()) {
+        return false;
+      }
+      // After a value: a comma and the next member, or the close of its container.
+      for (;;) {
+        if (open.empty()) return true;
+        Space();
+        if (p_ >= s_.size()) return false;
+        if (s_[p_] == ',') {
+          ++p_;
+          Space();
+          if (open.back() == '{' && !Key()) return false;
+          break;
+        }
+        if (s_[p_] != (open.back() == '{' ? '}' : ']')) return false;
+        ++p_;
+        open.pop_back();
+      }
+    }
+  }
+
+  bool Key() {  // a member's name and its colon; the value follows
+    if (!String()) return false;
+    Space();
+    if (p_ >= s_.size() || s_[p_] != ':') return false;
+    ++p_;
+    Space();
+    return true;
+  }
+
+  bool Scalar() {
+    const char c = s_[p_];
+    if (c == '"') return String();
+    if (c == 't') return Word("true");
+    if (c == 'f') return Word("false");
+    if (c == 'n') return Word("null");
+    return Number();
+  }
+
+  bool Word(std::string_view w) {
+    if (s_.substr(p_, w.size()) != w) return false;
+    p_ += w.size();
+    return true;
+  }
+
+  bool Digits() {
+    const size_t start = p_;
+    while (p_ < s_.size() && s_[p_] >= '0' && s_[p_] <= '9') ++p_;
+    return p_ > start;
+  }
+
+  bool Number() {  // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+    if (p_ < s_.size() && s_[p_] == '-') ++p_;
+    if (p_ < s_.size() && s_[p_] == '0') ++p_;
+    else if (p_ >= s_.size() || s_[p_] < '1' || s_[p_] > '9' || !Digits()) return false;
+    if (p_ < s_.size() && s_[p_] == '.' && (++p_, !Digits())) return false;
+    if (p_ < s_.size() && (s_[p_] == 'e' || s_[p_] == 'E')) {
+      ++p_;
+      if (p_ < s_.size() && (s_[p_] == '+' || s_[p_] == '-')) ++p_;
+      if (!Digits()) return false;
+    }
+    return true;
+  }
+
+  int Hex4() {  // the value of four hex digits, or -1
+    if (p_ + 4 > s_.size()) return -1;
+    int v = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char h = s_[p_ + static_cast<size_t>(i)];
+      const int d = h >= '0' && h <= '9' ? h - '0' : (h | 0x20) >= 'a' && (h | 0x20) <= 'f' ? (h | 0x20) - 'a' + 10 : -1;
+      if (d < 0) return -1;
+      v = v * 16 + d;
+    }
+    p_ += 4;
+    return v;
+  }
+
+  bool String() {  // escapes as JSON has them (surrogates paired), UTF-8 text, no control bytes
+    if (p_ >= s_.size() || s_[p_] != '"') return false;
+    const size_t start = ++p_;
+    for (;;) {
+      if (p_ >= s_.size()) return false;
+      const auto c = static_cast<unsigned char>(s_[p_]);
+      if (c == '"') break;
+      if (c < 0x20) return false;
+      if (c != '\\') {
+        ++p_;
+        continue;
+      }
+      if (++p_ >= s_.size()) return false;
+      const char e = s_[p_++];
+      if (e == 'u') {
+        const int u = Hex4();
+        if (u < 0 || (u >= 0xDC00 && u <= 0xDFFF)) return false;  // a low surrogate alone
+        if (u >= 0xD800 && u <= 0xDBFF) {  // a high surrogate: its low one must follow
+          if (!Word("\\u")) return false;
+          const int low = Hex4();
+          if (low < 0xDC00 || low > 0xDFFF) return false;
+        }
+      } else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
+        return false;
+      }
+    }
+    const bool utf8 = FindInvalidUtf8(s_.data() + start, p_ - start) == std::string_view::npos;
+    ++p_;
+    return utf8;
+  }
+
+  void Space() {
+    while (p_ < s_.size() && (s_[p_] == ' ' || s_[p_] == '\t' || s_[p_] == '\n' || s_[p_] == '\r')) ++p_;
+  }
+
+  std::string_view s_;
+  size_t p_ = 0;
+};
+
+// Positions in a payload that is a valid JSON text (checked first): JSON's whitespace, and the
+// end of the string or value that starts at `pos`.
+size_t SkipSpace(std::string_view s, size_t pos) {
+  while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r')) ++pos;
+  return pos;
+}
+
+size_t StringEnd(std::string_view s, size_t pos) {  // pos: the opening quote
+  for (size_t i = pos + 1; i < s.size(); ++i) {
+    if (s[i] == '\\') ++i;
+    else if (s[i] == '"') return i + 1;
+  }
+  return s.size();
+}
+
+size_t ValueEnd(std::string_view s, size_t pos) {
+  if (s[pos] == '"') return StringEnd(s, pos);
+  if (s[pos] != '{' && s[pos] != '[') {  // a number, true, false or null
+    while (pos < s.size() && s[pos] != ',' && s[pos] != '}' && s[pos] != ']' && SkipSpace(s, pos) == pos) ++pos;
+    return pos;
+  }
+  int depth = 0;
+  for (size_t i = pos; i < s.size(); ++i) {
+    if (s[i] == '"') {
+      i = StringEnd(s, i) - 1;
+    } else if (s[i] == '{' || s[i] == '[') {
+      ++depth;
+    } else if ((s[i] == '}' || s[i] == ']') && --depth == 0) {
+      return i + 1;
+    }
+  }
+  return s.size();
+}
+
+// A string token's text (escapes, which are rare, decoded by nlohmann); false if not a string.
+bool StringOf(std::string_view token, std::string* out) {
+  if (token.empty() || token[0] != '"') return false;
+  if (token.find('\\') == std::string_view::npos) {
+    out->assign(token.substr(1, token.size() - 2));
+    return true;
+  }
+  *out = json::parse(token).get<std::string>();
+  return true;
+}
+
+// A number token as an integer (a fraction is cut, as nlohmann's conversion does); false if
+// not a number.
+bool IntegerOf(std::string_view token, int64_t* out) {
+  auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), *out);
+  if (ec == std::errc() && ptr == token.data() + token.size()) return true;
+  const json v = json::parse(token, nullptr, false);
+  if (!v.is_number()) return false;
+  *out = v.get<int64_t>();
+  return true;
+}
+
+// A record's payload. It must be a JSON object (checked without building it); its members are
+// then found by position, and `in` and `out` kept as the text they are, for their readers to
+// parse: building and re-writing them here was most of the cost of reading a log.
 std::optional<PredictionRecord> DecodePayload(std::string_view payload) {
-  json j = json::parse(payload, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  if (!JsonChecker(payload).Valid()) return std::nullopt;
+  size_t i = SkipSpace(payload, 0);
+  if (payload[i] != '{') return std::nullopt;
   PredictionRecord r;
-  r.request_id = j.value("id", "");
-  r.time_us = j.value("t", int64_t{0});
-  r.model_version = j.value("v", int64_t{0});
-  r.inputs_json = j.contains("in") ? j["in"].dump() : "{}";
-  r.outputs_json = j.contains("out") ? j["out"].dump() : "{}";
+  r.inputs_json = r.outputs_json = "{}";
+  for (i = SkipSpace(payload, i + 1); payload[i] != '}'; i = SkipSpace(payload, i + 1)) {
+    const size_t key_end = StringEnd(payload, i);
+    std::string key;
+    StringOf(payload.substr(i, key_end - i), &key);
+    i = SkipSpace(payload, SkipSpace(payload, key_end) + 1);  // past the colon
+    const size_t end = ValueEnd(payload, i);
+    const std::string_view value = payload.substr(i, end - i);
+    bool ok = true;
+    if (key == "id") ok = StringOf(value, &r.request_id);
+    else if (key == "t") ok = IntegerOf(value, &r.time_us);
+    else if (key == "v") ok = IntegerOf(value, &r.model_version);
+    else if (key == "in") r.inputs_json.assign(value);
+    else if (key == "out") r.outputs_json.assign(value);
+    if (!ok) return std::nullopt;  // a member of the wrong type: the record is damaged
+    i = SkipSpace(payload, end);
+    if (payload[i] == '}') break;
+  }
   return r;
 }
 
@@ -238,15 +462,15 @@ Result<std::vector<PredictionRecord>> ReadPredictionLog(Env* env, const std::str
   return out;
 }
 
-std::vector<std::vector<PredictionRecord>> WindowsByCount(const std::vector<PredictionRecord>& records,
-                                                          size_t size) {
-  std::vector<std::vector<PredictionRecord>> out;
+std::vector<std::span<const PredictionRecord>> WindowsByCount(std::span<const PredictionRecord> records,
+                                                              size_t size) {
+  std::vector<std::span<const PredictionRecord>> out;
   if (size == 0 || records.empty()) return out;
   // Cut from the newest, so that the latest window (the one alerts look at) is always full and
   // only the oldest may be shorter.
   const size_t first = records.size() % size;
-  if (first > 0) out.emplace_back(records.begin(), records.begin() + first);
-  for (size_t i = first; i < records.size(); i += size) out.emplace_back(records.begin() + i, records.begin() + i + size);
+  if (first > 0) out.push_back(records.first(first));
+  for (size_t i = first; i < records.size(); i += size) out.push_back(records.subspan(i, size));
   return out;
 }
 

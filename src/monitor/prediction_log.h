@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -67,9 +68,10 @@ Result<std::vector<PredictionRecord>> ReadPredictionLog(Env* env, const std::str
                                                         PredictionLogStats* stats = nullptr);
 
 // Consecutive windows of `size` records, oldest first, counted back from the newest: the
-// latest window is full and only the oldest may be shorter.
-std::vector<std::vector<PredictionRecord>> WindowsByCount(const std::vector<PredictionRecord>& records,
-                                                          size_t size);
+// latest window is full and only the oldest may be shorter. The windows are views of
+// `records`, nothing is copied.
+std::vector<std::span<const PredictionRecord>> WindowsByCount(std::span<const PredictionRecord> records,
+                                                              size_t size);
 // Consecutive windows of `period_us` by record time, aligned to the first record's time.
 std::vector<std::vector<PredictionRecord>> WindowsByTime(const std::vector<PredictionRecord>& records,
                                                          int64_t period_us);
