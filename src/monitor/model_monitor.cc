@@ -4,6 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <unordered_map>
 
 namespace gyre {
 namespace {
@@ -109,6 +110,62 @@ std::vector<std::string> InputNames(const ModelBundle& b) {
   return out;
 }
 
+// One logged object (a record's inputs or outputs) into a slot per column, by name, through
+// nlohmann's SAX parser, with no tree built. It takes objects of scalars only; anything else
+// (a nested value, a key given twice, not an object, not JSON) returns false, and the caller
+// reads that record through the tree instead, which knows what to make of it.
+class ObjectSlots : public nlohmann::json_sax<json> {
+ public:
+  ObjectSlots(const std::unordered_map<std::string, size_t>& index, std::vector<json>* slots, std::vector<char>* set)
+      : index_(index), slots_(*slots), set_(*set) {}
+
+  bool null() override { return Put(json(nullptr)); }
+  bool boolean(bool v) override { return Put(json(v)); }
+  bool number_integer(number_integer_t v) override { return Put(json(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return Put(json(v)); }
+  bool number_float(number_float_t v, const string_t&) override { return Put(json(v)); }
+  bool string(string_t& v) override { return Put(json(std::move(v))); }
+  bool binary(binary_t&) override { return false; }
+  bool start_object(std::size_t) override { return ++depth_ == 1; }
+  bool key(string_t& k) override {
+    auto it = index_.find(k);
+    current_ = it == index_.end() ? kUnused : it->second;
+    return true;
+  }
+  bool end_object() override { return --depth_ == 0; }
+  bool start_array(std::size_t) override { return false; }
+  bool end_array() override { return false; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  static constexpr size_t kUnused = static_cast<size_t>(-1);
+  bool Put(json v) {
+    if (depth_ != 1) return false;
+    if (current_ == kUnused) return true;  // a key the model does not have
+    if (set_[current_]) return false;
+    slots_[current_] = std::move(v);
+    set_[current_] = 1;
+    return true;
+  }
+
+  const std::unordered_map<std::string, size_t>& index_;
+  std::vector<json>& slots_;
+  std::vector<char>& set_;
+  int depth_ = 0;
+  size_t current_ = kUnused;
+};
+
+// Reads a record's inputs (slots [0, inputs)) and outputs (the rest) the fast way; false when
+// either needs the tree.
+bool ReadSlots(const PredictionRecord& r, const std::unordered_map<std::string, size_t>& inputs,
+               const std::unordered_map<std::string, size_t>& outputs, std::vector<json>* slots,
+               std::vector<char>* set) {
+  std::fill(set->begin(), set->end(), 0);
+  ObjectSlots in(inputs, slots, set), out(outputs, slots, set);
+  return json::sax_parse(r.inputs_json, &in, json::input_format_t::json, false) &&
+         json::sax_parse(r.outputs_json, &out, json::input_format_t::json, false);
+}
+
 }  // namespace
 
 std::vector<std::string> OutputColumns(const ModelBundle& bundle) {
@@ -209,8 +266,19 @@ Table RecordsToTable(std::span<const PredictionRecord> records, const ModelBundl
     const bool label = name == "prediction" && bundle.task != Task::kRegression;
     cols.emplace_back(name, label ? ColumnType::kString : ColumnType::kFloat64);
   }
+  std::unordered_map<std::string, size_t> inputs, outputs;  // column by logged name
+  for (size_t c = 0; c < cols.size(); ++c) (c < n_inputs ? inputs : outputs).emplace(cols[c].name(), c);
+  std::vector<json> slots(cols.size());
+  std::vector<char> set(cols.size());
   int64_t bad = 0;
   for (const PredictionRecord& r : records) {
+    if (ReadSlots(r, inputs, outputs, &slots, &set)) {
+      for (size_t c = 0; c < cols.size(); ++c) {
+        if (!set[c]) cols[c].AppendNull();
+        else if (!AppendJson(cols[c], slots[c])) ++bad;
+      }
+      continue;
+    }
     const json in = json::parse(r.inputs_json, nullptr, false);
     const json out = json::parse(r.outputs_json, nullptr, false);
     for (size_t c = 0; c < cols.size(); ++c) {
