@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks: profiling against pandas, training/prediction against pandas + xgboost and
-# drift against scipy + pandas on generated files (alternating runs), then the Google Benchmark figures of the hot
+# drift against scipy + pandas on generated files (alternating runs), gyre monitor on a large
+# prediction log, then the Google Benchmark figures of the hot
 # paths (parsing, statistics, validation, metric logging), serving under wrk, and pipeline
 # overhead against make. `make bench` builds first.
 # Usage: bench/run_all.sh [path/to/gyre]
@@ -25,6 +26,10 @@ CURRENT="$DIR/fraud_${ROWS}_drift.csv"
 [ -f "$CURRENT" ] || "$GYRE" data generate --kind fraud --rows "$ROWS" --seed 43 --drift 0.3 --out "$CURRENT" >/dev/null
 echo
 /usr/bin/python3 bench/peers/compare_drift.py "$GYRE" "$CSV" "$CURRENT" "$REPS"
+
+# Monitoring: gyre monitor on a log of 300,000 logged predictions (no peer is packaged).
+echo
+/usr/bin/python3 bench/monitor_log.py "$GYRE" 300000 "$REPS"
 
 BENCH="$(dirname "$GYRE")/bench"
 if [ -x "$BENCH/data_bench" ]; then
