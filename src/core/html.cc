@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 
 namespace gyre::html {
 
@@ -67,13 +68,22 @@ std::string CompactCount(int64_t n) {
   return buf;
 }
 
+std::string Scientific(double v) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.3e", v);
+  const std::string text = buf;
+  const size_t e = text.find('e');
+  return text.substr(0, e) + "e" + std::to_string(std::atoi(text.c_str() + e + 1));
+}
+
 std::string Number(double v) {
   if (std::isnan(v)) return "—";
   if (std::isinf(v)) return v > 0 ? "∞" : "-∞";
   double a = std::fabs(v);
   if (a >= 1e4 && a < 1e15) return (v < 0 ? "-" : "") + Count(std::llround(a));
+  if (a != 0 && a < 1e-3) return Scientific(v);
   char buf[32];
-  std::snprintf(buf, sizeof buf, a != 0 && a < 1e-3 ? "%.3e" : "%.4g", v);
+  std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
 }
 

@@ -23,8 +23,10 @@ std::string Count(int64_t n);
 // Counts for tight spots (axis labels, bar ends): "12,345,678" would not fit, "12.3M" does.
 std::string CompactCount(int64_t n);
 // Four significant digits; large magnitudes as grouped integers, which read better than
-// 1.235e+05; tiny ones in scientific notation; NaN as an em dash.
+// 1.235e+05; tiny ones in scientific notation (Scientific); NaN as an em dash.
 std::string Number(double v);
+// Four significant digits with a short exponent: "1.234e-7" rather than "1.234e-07".
+std::string Scientific(double v);
 // A chart's place when there is nothing to draw.
 std::string EmptyChart(const char* message);
 // The opening tag of an inline SVG chart with a fixed viewBox that CSS scales.

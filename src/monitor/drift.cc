@@ -34,10 +34,6 @@ constexpr int64_t kIntegerCardinalityLimit = 10;
 // Evidently switches from p-value tests to distances above this many reference values.
 constexpr int64_t kSmallReference = 1000;
 
-bool IsNumber(ColumnType t) {
-  return t == ColumnType::kInt64 || t == ColumnType::kFloat64 || t == ColumnType::kBool;
-}
-
 // Both sides of one column, in the form the tests take.
 struct Pair {
   const ColumnSummary* ref;
@@ -231,7 +227,7 @@ std::string Classify(const ColumnSummary& ref, const ColumnSummary* cur, const D
   std::string why;
   std::optional<DriftKind> k = KindOf(ref, why);
   auto per = o.per_column.find(ref.name);
-  if (!k && per != o.per_column.end() && per->second.method && IsNumber(ref.type))
+  if (!k && per != o.per_column.end() && per->second.method && SummarizedAsNumbers(ref.type))
     k = DriftKind::kNumerical;  // a method named for the column tests it anyway (a key, say)
   if (!k) return why;
   if (ref.count() == 0 || cur->count() == 0) return "no values on one side";
@@ -246,7 +242,7 @@ std::vector<std::string> UntestedColumns(const DatasetSummary& reference, const 
   for (const ColumnSummary& ref : reference.columns) {
     std::string why;
     auto per = options.per_column.find(ref.name);
-    const bool named = per != options.per_column.end() && per->second.method && IsNumber(ref.type);
+    const bool named = per != options.per_column.end() && per->second.method && SummarizedAsNumbers(ref.type);
     if (std::count(options.skip_columns.begin(), options.skip_columns.end(), ref.name) ||
         (!KindOf(ref, why) && !named))
       out.push_back(ref.name);

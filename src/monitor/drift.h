@@ -52,6 +52,12 @@ std::string SerializeSummary(const DatasetSummary& summary, const std::vector<Co
 Result<DatasetSummary> ParseSummary(const std::string& bytes);
 
 enum class DriftKind { kNumerical, kCategorical };
+
+// Integer, float and bool columns are summarized as numbers (bools as 0 and 1); strings as
+// category counts; timestamps are not tested.
+inline bool SummarizedAsNumbers(ColumnType t) {
+  return t == ColumnType::kInt64 || t == ColumnType::kFloat64 || t == ColumnType::kBool;
+}
 const char* DriftKindName(DriftKind kind);  // "num", "cat"
 
 // The tests by Evidently's names, plus psi_quantile (credit-risk PSI on reference deciles).

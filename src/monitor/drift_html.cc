@@ -45,6 +45,7 @@ using html::Appendf;
 using html::Count;
 using html::EmptyChart;
 using html::Escape;
+using html::Scientific;
 using html::Truncate;
 using html::ValueText;
 
@@ -52,22 +53,6 @@ std::string Printf(const char* format, double v) {
   char buf[48];
   std::snprintf(buf, sizeof buf, format, v);
   return buf;
-}
-
-// Four significant digits with a short exponent: "1.234e-7" rather than "1.234e-07".
-std::string Scientific(double v) {
-  std::string text = Printf("%.3e", v);
-  size_t e = text.find('e');
-  return text.substr(0, e) + "e" + std::to_string(std::atoi(text.c_str() + e + 1));
-}
-
-// Four significant digits; large magnitudes as grouped integers, which read better than 1.235e+05.
-std::string Num(double v) {
-  if (std::isnan(v)) return "—";
-  if (std::isinf(v)) return v > 0 ? "∞" : "-∞";
-  double a = std::fabs(v);
-  if (a >= 1e4 && a < 1e15) return (v < 0 ? "-" : "") + Count(std::llround(a));
-  return a != 0 && a < 1e-3 ? Scientific(v) : Printf("%.4g", v);
 }
 
 std::string PValue(const std::optional<double>& p) {
@@ -170,9 +155,9 @@ void RenderTable(const DriftReport& r, const std::vector<size_t>& order, std::st
     const ColumnDrift& c = r.columns[i];
     Appendf(out, "<tr><td><a href=\"#col-%zu\">%s</a></td><td><span class=\"type\">%s</span></td>",
             i, Escape(c.column).c_str(), DriftKindName(c.kind));
-    *out += "<td><code>" + Escape(c.method) + "</code></td><td class=\"num\">" + Num(c.statistic) +
+    *out += "<td><code>" + Escape(c.method) + "</code></td><td class=\"num\">" + html::Number(c.statistic) +
             "</td><td class=\"num\">" + PValue(c.p_value) + "</td><td class=\"num\">" +
-            Num(c.threshold) + "</td><td>" + Badge(c.drift) + "</td></tr>\n";
+            html::Number(c.threshold) + "</td><td>" + Badge(c.drift) + "</td></tr>\n";
   }
   *out += "</tbody></table></div></section>\n";
 }
@@ -261,7 +246,7 @@ void HistogramAxes(const Bins& b, double peak, std::string* svg) {
     Appendf(svg,
             "<line class=\"axis\" x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\"/>"
             "<text x=\"%.1f\" y=\"%g\" text-anchor=\"%s\">%s</text>",
-            x, kPlotBottom, x, kPlotBottom + 4, x, kPlotBottom + 16, anchor, Num(v).c_str());
+            x, kPlotBottom, x, kPlotBottom + 4, x, kPlotBottom + 16, anchor, html::Number(v).c_str());
   }
 }
 
@@ -277,8 +262,8 @@ void HistogramBin(const Bins& b, size_t i, double peak, std::string* svg) {
   if (b.ref[i] <= 0 && b.cur[i] <= 0) return;
   double x0 = X(b, b.edges[i]), x1 = X(b, b.edges[i + 1]);
   double gap = x1 - x0 > 4 ? 1 : 0;
-  std::string range = b.per_value ? Num(b.edges[i] + 0.5)
-                                  : "[" + Num(b.edges[i]) + ", " + Num(b.edges[i + 1]) +
+  std::string range = b.per_value ? html::Number(b.edges[i] + 0.5)
+                                  : "[" + html::Number(b.edges[i]) + ", " + html::Number(b.edges[i + 1]) +
                                         (i + 2 == b.edges.size() ? "]" : ")");
   Appendf(svg, "<g><title>%s: reference %s, current %s</title>", range.c_str(),
           Share(b.ref[i]).c_str(), Share(b.cur[i]).c_str());
@@ -418,8 +403,8 @@ void RenderPanel(const ColumnDrift& c, size_t index, const DatasetSummary& refer
   Appendf(out, "<article class=\"card\" id=\"col-%zu\"><h3><span class=\"name\">%s</span>%s</h3>",
           index, Escape(c.column).c_str(), Badge(c.drift).c_str());
   *out += "<p class=\"stat\"><span class=\"type\">" + std::string(DriftKindName(c.kind)) +
-          "</span> <code>" + Escape(c.method) + "</code> statistic " + Num(c.statistic) +
-          (c.p_value ? ", p = " + PValue(c.p_value) : "") + ", threshold " + Num(c.threshold) +
+          "</span> <code>" + Escape(c.method) + "</code> statistic " + html::Number(c.statistic) +
+          (c.p_value ? ", p = " + PValue(c.p_value) : "") + ", threshold " + html::Number(c.threshold) +
           "</p>";
   const ColumnSummary* r = reference.Find(c.column);
   const ColumnSummary* k = current.Find(c.column);

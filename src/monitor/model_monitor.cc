@@ -6,36 +6,12 @@
 #include <set>
 #include <unordered_map>
 
+#include "monitor/json_text.h"
+
 namespace gyre {
 namespace {
 
 using nlohmann::json;
-
-// The shortest text that reads back as the same double: a logged float compares equal to the
-// same float in the reference.
-void AppendDouble(std::string* out, double v) {
-  if (!std::isfinite(v)) {
-    *out += "null";
-    return;
-  }
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out->append(buf, end);
-}
-
-// `text` as a JSON string: plain ASCII is only quoted; the rest goes through nlohmann's escaping.
-void AppendQuoted(std::string* out, std::string_view text) {
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') {
-      *out += json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);  // never throws
-      return;
-    }
-  }
-  *out += '"';
-  out->append(text);
-  *out += '"';
-}
 
 void AppendValue(std::string* out, const Column& col, int64_t row) {
   if (!col.IsValid(row)) {
@@ -50,9 +26,9 @@ void AppendValue(std::string* out, const Column& col, int64_t row) {
       out->append(buf, end);
       break;
     }
-    case ColumnType::kFloat64: AppendDouble(out, col.doubles()[k]); break;
+    case ColumnType::kFloat64: AppendJsonNumber(out, col.doubles()[k]); break;
     case ColumnType::kBool: *out += col.bools()[k] ? "true" : "false"; break;
-    case ColumnType::kString: AppendQuoted(out, col.StringAt(row)); break;
+    case ColumnType::kString: AppendJsonString(out, col.StringAt(row)); break;
     case ColumnType::kTimestamp: *out += "\"" + FormatTimestamp(col.ints()[k]) + "\""; break;
   }
 }
@@ -181,7 +157,7 @@ std::vector<std::string> InputsJson(const Table& input, const Signature& signatu
   std::vector<const Column*> columns;
   for (const FeatureSpec& f : signature.features) {
     std::string key = keys.empty() ? "{" : ",";
-    AppendQuoted(&key, f.name);
+    AppendJsonString(&key, f.name);
     keys.push_back(key + ":");
     columns.push_back(input.Find(f.name));
   }
@@ -204,9 +180,9 @@ std::vector<std::string> OutputsJson(const ModelBundle& b, const Predictions& p)
   std::vector<std::string> names, probs;  // the class names as JSON, and ",\"p_<class>\":"
   for (const std::string& c : classes) {
     names.emplace_back();
-    AppendQuoted(&names.back(), c);
+    AppendJsonString(&names.back(), c);
     std::string key = ",";
-    AppendQuoted(&key, "p_" + c);
+    AppendJsonString(&key, "p_" + c);
     probs.push_back(key + ":");
   }
   std::vector<std::string> out(static_cast<size_t>(p.rows));
@@ -215,12 +191,12 @@ std::vector<std::string> OutputsJson(const ModelBundle& b, const Predictions& p)
     const float* v = &p.values[static_cast<size_t>(r * p.width)];
     row = "{\"prediction\":";
     if (b.task == Task::kRegression) {
-      AppendDouble(&row, v[0]);
+      AppendJsonNumber(&row, v[0]);
     } else {
       row += names[static_cast<size_t>(p.predicted_class[static_cast<size_t>(r)])];
       for (size_t c = 0; c < classes.size(); ++c) {
         row += probs[c];
-        AppendDouble(&row, b.task == Task::kBinary ? (c == 0 ? 1.0 - v[0] : v[0]) : v[c]);
+        AppendJsonNumber(&row, b.task == Task::kBinary ? (c == 0 ? 1.0 - v[0] : v[0]) : v[c]);
       }
     }
     row += "}";

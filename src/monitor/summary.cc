@@ -13,10 +13,6 @@
 namespace gyre {
 namespace {
 
-bool IsNumericType(ColumnType t) {
-  return t == ColumnType::kInt64 || t == ColumnType::kFloat64 || t == ColumnType::kBool;
-}
-
 // Two sorted samples as one. Written through pointers into arrays sized for the worst case
 // (no value shared), then cut to what was used: merging is a large part of summarizing.
 NumericSample Merge(const NumericSample& a, const NumericSample& b) {
@@ -100,7 +96,7 @@ struct Accumulator {
   void Add(const Column& col) {
     type = col.type();
     if (col.type() == ColumnType::kString && !count_only) return AddStrings(col);
-    if (!IsNumericType(col.type()) || count_only) {  // timestamps are not tested for drift
+    if (!SummarizedAsNumbers(col.type()) || count_only) {  // timestamps are not tested for drift
       missing += col.null_count();
       return;
     }

@@ -1,9 +1,10 @@
 #include "serve/answers.h"
 
-#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <vector>
+
+#include "monitor/json_text.h"
 
 namespace gyre::serve {
 namespace {
@@ -14,16 +15,6 @@ using nlohmann::json;
 double Probability(const ModelBundle& b, const Predictions& p, int64_t r, size_t c) {
   const float* v = &p.values[static_cast<size_t>(r * p.width)];
   return b.task == Task::kBinary ? (c == 0 ? 1.0 - v[0] : v[0]) : v[c];
-}
-
-void AppendNumber(std::string* out, double v) {
-  if (!std::isfinite(v)) {
-    *out += "null";
-    return;
-  }
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest, as nlohmann writes
-  out->append(buf, end);
 }
 
 // The answers are written straight into a string: building a JSON tree per row cost more than
@@ -41,13 +32,13 @@ std::string MlflowAnswer(const ModelBundle& b, const Predictions& p) {
   for (int64_t i = 0; i < p.rows; ++i) {
     if (i) out += ',';
     if (b.task == Task::kRegression) {
-      AppendNumber(&out, p.values[static_cast<size_t>(i)]);
+      AppendJsonNumber(&out, p.values[static_cast<size_t>(i)]);
       continue;
     }
     out += "{\"prediction\":" + names[static_cast<size_t>(p.predicted_class[static_cast<size_t>(i)])];
     for (size_t c = 0; c < keys.size(); ++c) {
       out += keys[c];
-      AppendNumber(&out, Probability(b, p, i, c));
+      AppendJsonNumber(&out, Probability(b, p, i, c));
     }
     out += '}';
   }
@@ -65,7 +56,7 @@ std::string OipAnswer(const std::string& model, int64_t version, const std::stri
   for (const std::string& c : b.signature.classes) names.push_back(json(c).dump());
   for (int64_t i = 0; i < p.rows; ++i) {
     if (i) out += ',';
-    if (regression) AppendNumber(&out, p.values[static_cast<size_t>(i)]);
+    if (regression) AppendJsonNumber(&out, p.values[static_cast<size_t>(i)]);
     else out += names[static_cast<size_t>(p.predicted_class[static_cast<size_t>(i)])];
   }
   out += "]}";
@@ -75,7 +66,7 @@ std::string OipAnswer(const std::string& model, int64_t version, const std::stri
     for (int64_t i = 0; i < p.rows; ++i)
       for (size_t c = 0; c < names.size(); ++c) {
         if (i || c) out += ',';
-        AppendNumber(&out, Probability(b, p, i, c));
+        AppendJsonNumber(&out, Probability(b, p, i, c));
       }
     out += "]}";
   }
