@@ -209,13 +209,22 @@ void Column::Clear() {
 }
 
 void Table::AddColumn(Column column) {
-  index_.emplace(column.name(), static_cast<int>(columns_.size()));
   columns_.push_back(std::move(column));
+  if (columns_.size() == kIndexedFrom) {
+    for (size_t i = 0; i < columns_.size(); ++i) index_.emplace(columns_[i].name(), static_cast<int>(i));
+  } else if (columns_.size() > kIndexedFrom) {
+    index_.emplace(columns_.back().name(), static_cast<int>(columns_.size() - 1));
+  }
 }
 
 int Table::IndexOf(std::string_view name) const {
-  auto it = index_.find(std::string(name));
-  return it == index_.end() ? -1 : it->second;
+  if (!index_.empty()) {
+    auto it = index_.find(name);
+    return it == index_.end() ? -1 : it->second;
+  }
+  for (size_t i = 0; i < columns_.size(); ++i)
+    if (columns_[i].name() == name) return static_cast<int>(i);  // the first of a repeated name, as the index
+  return -1;
 }
 
 const Column* Table::Find(std::string_view name) const {

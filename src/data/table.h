@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <map>
 #include <vector>
 
 namespace gyre {
@@ -119,8 +119,12 @@ class Table {
   std::vector<Column> ReleaseColumns();
 
  private:
+  // A few dozen columns are searched by name in order, which costs less than hashing (a model
+  // server builds a table per request); wider tables keep an index, built once they reach
+  // kIndexedFrom columns.
+  static constexpr size_t kIndexedFrom = 64;
   std::vector<Column> columns_;
-  std::unordered_map<std::string, int> index_;
+  std::map<std::string, int, std::less<>> index_;
 };
 
 // The rows of `table` where `keep` is true, in order (`keep` has one entry per row).

@@ -7,7 +7,8 @@
 // body again and gives the answer or the precise error.
 #include <charconv>
 #include <string_view>
-#include <unordered_map>
+#include <functional>
+#include <map>
 
 #include "serve/records_sax.h"
 #include "serve/scalar.h"
@@ -18,10 +19,8 @@ namespace {
 class Scanner {
  public:
   Scanner(std::string_view body, const Signature& sig) : p_(body.data()), end_(body.data() + body.size()), sig_(sig) {
-    for (size_t c = 0; c < sig.features.size(); ++c) {
-      index_.emplace(sig.features[c].name, static_cast<int>(c));
-      columns_.emplace_back(sig.features[c].name, sig.features[c].type);
-    }
+    columns_.reserve(sig.features.size());
+    for (const FeatureSpec& f : sig.features) columns_.emplace_back(f.name, f.type);
     set_.assign(sig.features.size(), 0);
   }
 
@@ -82,11 +81,14 @@ class Scanner {
   }
 
   // The column of `key`: the one after the previous key first (records usually repeat one
-  // order), else a lookup; -1 for a key the model does not use.
+  // order, most often the signature's), else a lookup in an index made at the first miss;
+  // -1 for a key the model does not use.
   int ColumnOf(std::string_view key) {
     const int guess = last_ + 1;
     if (guess < static_cast<int>(columns_.size()) && sig_.features[static_cast<size_t>(guess)].name == key) return guess;
-    auto it = index_.find(std::string(key));
+    if (index_.empty())
+      for (size_t c = 0; c < sig_.features.size(); ++c) index_.emplace(sig_.features[c].name, static_cast<int>(c));
+    auto it = index_.find(key);
     return it == index_.end() ? -1 : it->second;
   }
 
@@ -209,7 +211,7 @@ class Scanner {
   const char* p_;
   const char* end_;
   const Signature& sig_;
-  std::unordered_map<std::string, int> index_;
+  std::map<std::string, int, std::less<>> index_;  // name -> column, made at the first miss
   std::vector<Column> columns_;
   std::vector<char> set_;
   int last_ = -1;

@@ -1,0 +1,42 @@
+// Finding a table's columns by name: in order for a few dozen columns, through an index for
+// wider tables; the first of a repeated name either way.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "data/table.h"
+
+namespace gyre {
+namespace {
+
+Table Named(int columns) {
+  Table t;
+  for (int c = 0; c < columns; ++c) t.AddColumn(Column("column_number_" + std::to_string(c), ColumnType::kInt64));
+  return t;
+}
+
+TEST(TableTest, FindsColumnsByNameNarrowAndWide) {
+  for (int width : {1, 23, 63, 64, 65, 300}) {
+    Table t = Named(width);
+    for (int c = 0; c < width; ++c) {
+      const std::string name = "column_number_" + std::to_string(c);
+      ASSERT_EQ(t.IndexOf(name), c) << width;
+      ASSERT_NE(t.Find(name), nullptr);
+      EXPECT_EQ(t.Find(name)->name(), name);
+    }
+    EXPECT_EQ(t.IndexOf("column_number_" + std::to_string(width)), -1) << width;
+    EXPECT_EQ(t.Find("nope"), nullptr);
+    t.AddColumn(Column("column_number_0", ColumnType::kFloat64));  // a repeated name
+    EXPECT_EQ(t.IndexOf("column_number_0"), 0) << width;
+    EXPECT_EQ(t.IndexOf("column_number_" + std::to_string(width - 1)), width - 1) << width;
+  }
+  Table t = Named(100);
+  std::vector<Column> back = t.ReleaseColumns();
+  EXPECT_EQ(back.size(), 100u);
+  EXPECT_EQ(t.IndexOf("column_number_5"), -1) << "an emptied table finds nothing";
+  t.AddColumn(std::move(back[5]));
+  EXPECT_EQ(t.IndexOf("column_number_5"), 0);
+}
+
+}  // namespace
+}  // namespace gyre
