@@ -256,6 +256,9 @@ Result<DriftReport> ComputeDrift(const DatasetSummary& reference, const DatasetS
   report.share_threshold = options.drift_share;
   std::vector<Pair> pairs;
   for (const ColumnSummary& ref : reference.columns) {
+    if (!options.only_columns.empty() &&
+        std::find(options.only_columns.begin(), options.only_columns.end(), ref.name) == options.only_columns.end())
+      continue;
     const ColumnSummary* cur = current.Find(ref.name);
     DriftKind kind = DriftKind::kNumerical;
     const std::string why = Classify(ref, cur, options, kind);

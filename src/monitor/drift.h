@@ -83,6 +83,9 @@ struct DriftOptions {
   double drift_share = 0.5;                     // the dataset drifts at this share or more
   bool all_stats = false;
   std::vector<std::string> skip_columns;        // identifiers, timestamps of a schema
+  // When not empty, the reference's other columns are passed over, not even reported as
+  // skipped: comparing part of a reference without copying it.
+  std::vector<std::string> only_columns;
   int threads = 2;
 };
 

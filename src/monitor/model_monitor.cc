@@ -294,11 +294,15 @@ Result<WindowDrift> DriftOfWindow(std::span<const PredictionRecord> window,
   const std::vector<std::string> inputs = InputNames(bundle);
   std::vector<std::string> outputs = OutputColumns(bundle);
   if (bundle.task == Task::kBinary) outputs.erase(outputs.begin() + 1);  // p_0 = 1 - p_1: test one
-  ASSIGN_OR_RETURN(out.inputs, ComputeDrift(Subset(reference, inputs), Subset(current, inputs), options));
+  // The reference is large (the training data) and shared by every window: it is compared in
+  // place, column by column, never copied per window.
+  DriftOptions for_inputs = options;
+  for_inputs.only_columns = inputs;
+  ASSIGN_OR_RETURN(out.inputs, ComputeDrift(reference, Subset(current, inputs), for_inputs));
   DriftOptions for_outputs = options;
   for_outputs.per_column.clear();
-  ASSIGN_OR_RETURN(out.predictions,
-                   ComputeDrift(Subset(reference, outputs), Subset(current, outputs), for_outputs));
+  for_outputs.only_columns = outputs;
+  ASSIGN_OR_RETURN(out.predictions, ComputeDrift(reference, Subset(current, outputs), for_outputs));
   return out;
 }
 

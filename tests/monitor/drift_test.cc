@@ -260,6 +260,19 @@ TEST_F(DriftTest, ColumnsTheReferenceRulesOutNeedNoValuesFromTheCurrentData) {
   EXPECT_EQ(DriftReportToJson(kept, 2), DriftReportToJson(full, 2));
 }
 
+TEST_F(DriftTest, OnlyColumnsComparesPartOfAReferenceAsACopyOfThatPartWould) {
+  auto [ref, cur] = Pair(700, 300, 0.5);
+  DatasetSummary part;
+  part.rows = ref.rows;
+  for (const char* name : {"amount", "id", "channel"}) part.columns.push_back(*ref.Find(name));
+  DriftOptions o;
+  ASSERT_OK_AND_ASSIGN(DriftReport copied, ComputeDrift(part, cur, o));
+  o.only_columns = {"channel", "amount", "id"};
+  ASSERT_OK_AND_ASSIGN(DriftReport in_place, ComputeDrift(ref, cur, o));
+  EXPECT_EQ(DriftReportToJson(in_place, 2), DriftReportToJson(copied, 2));
+  EXPECT_EQ(in_place.columns.size() + in_place.skipped.size(), 3u) << "the other columns are not even skipped";
+}
+
 TEST_F(DriftTest, NanAndInfinityAreMissing) {
   DatasetSummary s = Summary("n.csv", "v\n1.5\nNaN\ninf\n2.5\nNA\n-inf\n1.5\n");
   const ColumnSummary* v = s.Find("v");
