@@ -275,6 +275,37 @@ struct Part {
   std::vector<float> y;
 };
 
+// The labelled rows in their parts: trained on, held out for evaluation, and (with a
+// validation share) set aside to decide when to stop. The holdout is drawn first and stays
+// untouched; the validation share is drawn like it from the rest.
+struct Parts {
+  Part train, holdout, validating;
+};
+
+Result<Parts> SplitIntoParts(const Table& table, const Labels& labels, const TrainOptions& o, double validation) {
+  ASSIGN_OR_RETURN(std::vector<bool> test, SplitRows(table, labels, o));
+  std::vector<bool> valid(test.size(), false);
+  if (validation > 0) {
+    Labels train_only = labels;
+    for (size_t i = 0; i < test.size(); ++i) {
+      if (test[i]) train_only.y[i] = NAN;
+    }
+    TrainOptions vo = o;
+    vo.seed = o.seed + 1;
+    vo.split_by.clear();
+    vo.test_fraction = validation;
+    ASSIGN_OR_RETURN(valid, SplitRows(table, train_only, vo));
+  }
+  Parts p;
+  for (size_t i = 0; i < labels.y.size(); ++i) {
+    if (std::isnan(labels.y[i])) continue;  // rows without a label teach nothing
+    Part& part = test[i] ? p.holdout : (valid[i] ? p.validating : p.train);
+    part.rows.push_back(static_cast<int64_t>(i));
+    part.y.push_back(labels.y[i]);
+  }
+  return p;
+}
+
 // Predicts a part where its rows are (XGBoost's in-place prediction): no DMatrix to build.
 Result<std::vector<float>> PredictPart(BoosterHandle b, const Part& part, size_t inputs) {
   char array[160];
@@ -335,30 +366,12 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   Signature sig = InferSignature(table, o, &r.excluded);
   sig.classes = labels.classes;
   if (sig.features.empty()) return InvalidArgument("no input columns are left to train on");
-  ASSIGN_OR_RETURN(std::vector<bool> test, SplitRows(table, labels, o));
-  // With early stopping, a validation share of the training rows (drawn like the holdout)
-  // decides when to stop; the holdout stays untouched for the final metrics.
-  std::vector<bool> valid(test.size(), false);
   const double validation = o.validation_fraction > 0 ? o.validation_fraction : (patience > 0 ? 0.1 : 0.0);
   r.validation_fraction = validation;
-  if (validation > 0) {
-    Labels train_only = labels;
-    for (size_t i = 0; i < test.size(); ++i) {
-      if (test[i]) train_only.y[i] = NAN;
-    }
-    TrainOptions vo = o;
-    vo.seed = o.seed + 1;
-    vo.split_by.clear();
-    vo.test_fraction = validation;
-    ASSIGN_OR_RETURN(valid, SplitRows(table, train_only, vo));
-  }
-  Part train, holdout, validating;
-  for (size_t i = 0; i < labels.y.size(); ++i) {
-    if (std::isnan(labels.y[i])) continue;  // rows without a label teach nothing
-    Part& part = test[i] ? holdout : (valid[i] ? validating : train);
-    part.rows.push_back(static_cast<int64_t>(i));
-    part.y.push_back(labels.y[i]);
-  }
+  ASSIGN_OR_RETURN(Parts parts, SplitIntoParts(table, labels, o, validation));
+  Part& train = parts.train;
+  Part& holdout = parts.holdout;
+  Part& validating = parts.validating;
   r.train_rows = std::ssize(train.y);
   r.test_rows = std::ssize(holdout.y);
   if (train.y.empty() || holdout.y.empty()) return InvalidArgument("too few labelled rows to hold some out for evaluation");
