@@ -1,6 +1,5 @@
 // The XGBoost backend of Predictor.
 #include <algorithm>
-#include <cstdio>
 #include <cmath>
 #include <thread>
 #include <vector>
@@ -60,26 +59,11 @@ class XgboostPredictor : public Predictor {
     Predictions p;
     p.rows = rows;
     if (rows == 0) return p;
-    const bst_ulong* shape = nullptr;
-    bst_ulong dim = 0;
-    const float* result = nullptr;
     // In-place prediction reads the rows where they are, with no DMatrix to build: the same
     // trees give the same numbers, and a one-row request skips most of the per-call cost.
-    // The result lives in a thread-local buffer of XGBoost's: copy it before the next call.
-    char array[160];
-    std::snprintf(array, sizeof array,
-                  R"({"data": [%llu, true], "shape": [%lld, %zu], "typestr": "<f4", "version": 3})",
-                  static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(data)), static_cast<long long>(rows),
-                  bundle_.signature.features.size());
-    RETURN_IF_ERROR(XgbCheck(
-        XGBoosterPredictFromDense(booster_.get(), array,
-                                  R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
-                                  R"("strict_shape": false, "missing": NaN, "cache_id": 0})",
-                                  nullptr, &shape, &dim, &result),
-        "predicting"));
-    size_t total = 1;
-    for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
-    p.values.assign(result, result + total);
+    ASSIGN_OR_RETURN(p.values, PredictDense(booster_.get(), data, static_cast<size_t>(rows),
+                                            bundle_.signature.features.size()));
+    const size_t total = p.values.size();
     p.width = static_cast<int>(total / static_cast<size_t>(rows));
     if (bundle_.task == Task::kBinary) {
       for (float v : p.values) p.predicted_class.push_back(v >= 0.5f ? 1 : 0);

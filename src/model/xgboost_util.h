@@ -4,6 +4,8 @@
 
 #include <xgboost/c_api.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,26 @@ namespace gyre {
 inline Status XgbCheck(int rc, const char* what) {
   if (rc == 0) return Status::OK();
   return Internal(std::string("xgboost: ") + what + ": " + XGBGetLastError());
+}
+
+// XGBoost's in-place prediction of `rows` dense row-major rows of `cols` floats (NaN missing):
+// no DMatrix is built. The raw outputs, copied out of XGBoost's thread-local buffer.
+inline Result<std::vector<float>> PredictDense(BoosterHandle booster, const float* data, size_t rows, size_t cols) {
+  char array[160];
+  std::snprintf(array, sizeof array, R"({"data": [%llu, true], "shape": [%zu, %zu], "typestr": "<f4", "version": 3})",
+                static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(data)), rows, cols);
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* out = nullptr;
+  RETURN_IF_ERROR(XgbCheck(XGBoosterPredictFromDense(
+                               booster, array,
+                               R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+                               R"("strict_shape": false, "missing": NaN, "cache_id": 0})",
+                               nullptr, &shape, &dim, &out),
+                           "predicting"));
+  size_t total = 1;
+  for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
+  return std::vector<float>(out, out + total);
 }
 
 class XgbMatrix {

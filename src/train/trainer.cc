@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <cmath>
@@ -306,25 +305,6 @@ Result<Parts> SplitIntoParts(const Table& table, const Labels& labels, const Tra
   return p;
 }
 
-// Predicts a part where its rows are (XGBoost's in-place prediction): no DMatrix to build.
-Result<std::vector<float>> PredictPart(BoosterHandle b, const Part& part, size_t inputs) {
-  char array[160];
-  std::snprintf(array, sizeof array, R"({"data": [%llu, true], "shape": [%zu, %zu], "typestr": "<f4", "version": 3})",
-                static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(part.x.data())), part.y.size(), inputs);
-  const bst_ulong* shape = nullptr;
-  bst_ulong dim = 0;
-  const float* out = nullptr;
-  RETURN_IF_ERROR(XgbCheck(XGBoosterPredictFromDense(
-                               b, array,
-                               R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
-                               R"("strict_shape": false, "missing": NaN, "cache_id": 0})",
-                               nullptr, &shape, &dim, &out),
-                           "predicting"));
-  size_t total = 1;
-  for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
-  return std::vector<float>(out, out + total);
-}
-
 Result<std::map<std::string, double>> Evaluate(const Labels& l, const std::vector<float>& y, const std::vector<float>& p) {
   return EvaluateTask(l.task, static_cast<int>(l.classes.size()), y, p);
 }
@@ -397,13 +377,13 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   RETURN_IF_ERROR(Boost(&booster, dtrain, patience > 0 ? &dvalid : nullptr, rounds, patience,
                         o.params.count("eval_metric") ? o.params.at("eval_metric") : "", &best_rounds));
   r.best_rounds = best_rounds;
-  ASSIGN_OR_RETURN(std::vector<float> p, PredictPart(booster.get(), holdout, k));
+  ASSIGN_OR_RETURN(std::vector<float> p, PredictDense(booster.get(), holdout.x.data(), holdout.y.size(), k));
   ASSIGN_OR_RETURN(r.metrics, Evaluate(labels, holdout.y, p));
   r.holdout_width = static_cast<int>(p.size() / holdout.y.size());
   r.holdout_outputs = std::move(p);
   r.holdout_labels = std::move(holdout.y);
   if (validation > 0) {
-    ASSIGN_OR_RETURN(std::vector<float> pv, PredictPart(booster.get(), validating, k));
+    ASSIGN_OR_RETURN(std::vector<float> pv, PredictDense(booster.get(), validating.x.data(), validating.y.size(), k));
     ASSIGN_OR_RETURN(r.validation_metrics, Evaluate(labels, validating.y, pv));
   }
   ASSIGN_OR_RETURN(r.importance, Importance(booster.get(), sig));
