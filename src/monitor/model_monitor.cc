@@ -138,8 +138,10 @@ bool ReadSlots(const PredictionRecord& r, const std::unordered_map<std::string, 
                std::vector<char>* set) {
   std::fill(set->begin(), set->end(), 0);
   ObjectSlots in(inputs, slots, set), out(outputs, slots, set);
-  return json::sax_parse(r.inputs_json, &in, json::input_format_t::json, false) &&
-         json::sax_parse(r.outputs_json, &out, json::input_format_t::json, false);
+  // Strict, as the tree's parse is: text after the object sends the record to the tree, which
+  // refuses it.
+  return json::sax_parse(r.inputs_json, &in, json::input_format_t::json, true) &&
+         json::sax_parse(r.outputs_json, &out, json::input_format_t::json, true);
 }
 
 }  // namespace

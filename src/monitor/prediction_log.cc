@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -97,7 +98,7 @@ class JsonChecker {
   // Values nest through an explicit stack of open containers ('{' or '['), so that a deeply
   // nested record cannot exhaust the call stack.
   bool Value() {
-    std::vector<char> open;
+    std::string open;  // short: no allocation for the few levels a record has
     for (;;) {
       if (p_ >= s_.size()) return false;
       const char c = s_[p_];
@@ -268,7 +269,9 @@ bool StringOf(std::string_view token, std::string* out) {
     out->assign(token.substr(1, token.size() - 2));
     return true;
   }
-  *out = json::parse(token).get<std::string>();
+  const json v = json::parse(token, nullptr, false);  // never throws, whatever the checker let by
+  if (!v.is_string()) return false;
+  *out = v.get<std::string>();
   return true;
 }
 
@@ -279,6 +282,8 @@ bool IntegerOf(std::string_view token, int64_t* out) {
   if (ec == std::errc() && ptr == token.data() + token.size()) return true;
   const json v = json::parse(token, nullptr, false);
   if (!v.is_number()) return false;
+  const double d = v.get<double>();
+  if (!(std::fabs(d) < 9.2e18)) return false;  // beyond int64: converting would be undefined
   *out = v.get<int64_t>();
   return true;
 }
@@ -295,7 +300,7 @@ std::optional<PredictionRecord> DecodePayload(std::string_view payload) {
   for (i = SkipSpace(payload, i + 1); payload[i] != '}'; i = SkipSpace(payload, i + 1)) {
     const size_t key_end = StringEnd(payload, i);
     std::string key;
-    StringOf(payload.substr(i, key_end - i), &key);
+    if (!StringOf(payload.substr(i, key_end - i), &key)) return std::nullopt;
     i = SkipSpace(payload, SkipSpace(payload, key_end) + 1);  // past the colon
     const size_t end = ValueEnd(payload, i);
     const std::string_view value = payload.substr(i, end - i);

@@ -177,8 +177,10 @@ Result<std::vector<uint64_t>> ShapeOf(const json& t, size_t values, const std::s
     if (!d.is_number_unsigned() || d.get<uint64_t>() > (uint64_t{1} << 40))
       return Bad(where + ".shape", "expected a list of sizes (non-negative integers), found " + Shown(d));
     dims.push_back(d.get<uint64_t>());
+    constexpr uint64_t kLimit = uint64_t{1} << 40;
+    if (dims.back() != 0 && product > kLimit / dims.back())  // checked before it could wrap
+      return Bad(where + ".shape", "is far larger than any request");
     product *= dims.back();
-    if (product > (uint64_t{1} << 40)) return Bad(where + ".shape", "is far larger than any request");
   }
   if (dims.empty()) return Bad(where + ".shape", "expected at least one size");
   if (product != values)

@@ -144,11 +144,12 @@ TEST(ModelMonitorTest, InputsRoundTripThroughTheLog) {
   // Records the fast reader leaves to the tree read as the tree reads them: a nested value
   // (mistyped; its text for a category), a key given twice (the last counts), not an object,
   // not JSON (every value missing).
-  std::vector<PredictionRecord> odd(4, records[0]);
+  std::vector<PredictionRecord> odd(5, records[0]);
   odd[0].inputs_json = R"({"amount":[1],"n":2,"channel":{"a":1},"ok":true})";
   odd[1].inputs_json = R"({"amount":1,"amount":2.5,"n":2,"channel":"web","ok":true})";
   odd[2].inputs_json = "[1,2]";
   odd[3].outputs_json = "{\"prediction\":";
+  odd[4].inputs_json = R"({"amount":1,"n":2,"channel":"web","ok":true} and more)";
   Table read = RecordsToTable(odd, b, &mistyped);
   EXPECT_EQ(mistyped, 1) << "the nested amount";
   EXPECT_FALSE(read.Find("amount")->IsValid(0));
@@ -157,6 +158,7 @@ TEST(ModelMonitorTest, InputsRoundTripThroughTheLog) {
   EXPECT_FALSE(read.Find("n")->IsValid(2));
   EXPECT_EQ(read.Find("n")->doubles()[3], back.Find("n")->doubles()[0]) << "its inputs are still read";
   EXPECT_FALSE(read.Find("p_1")->IsValid(3));
+  EXPECT_FALSE(read.Find("amount")->IsValid(4)) << "text after the object: not JSON, as the tree says";
 }
 
 }  // namespace

@@ -78,6 +78,7 @@ TEST_F(PredictionLogTest, PayloadsAreReadByTheirMembersWhateverTheirLayout) {
       R"( { "out" : {"p_1": 0.5} , "in" : { "a" : [1, {"b": "}"}] } , "v" : 2 , "t" : 1.5e3 , "id" : "x\"y" } )",
       R"({"\u0069d": "escaped key", "extra": {"ignored": true}})",
       R"({"id": 7, "t": 1})",       // an id that is not a string: damaged
+      R"({"id": "far", "t": 1e300})",  // a time no integer holds: damaged
       R"([1, 2])",                  // not an object: damaged
       R"({"id": "cut", "in": {)",   // not JSON: damaged (the last record: a torn tail)
   });
@@ -93,7 +94,7 @@ TEST_F(PredictionLogTest, PayloadsAreReadByTheirMembersWhateverTheirLayout) {
   EXPECT_EQ(records[1].request_id, "escaped key");
   EXPECT_EQ(records[1].inputs_json, "{}");
   EXPECT_EQ(records[1].time_us, 0);
-  EXPECT_EQ(stats.corrupt_records, 2);
+  EXPECT_EQ(stats.corrupt_records, 3);
   EXPECT_EQ(stats.torn_tails, 1);
 }
 

@@ -238,6 +238,8 @@ TEST_F(ModelServerTest, BadRequestsAreA400NamingTheFieldAndTheServerStaysUp) {
        "inputs[0].shape: an input's tensor is [rows] or [rows, 1], not [1, 2]"},
       {"/v2/models/fraud/infer", Infer(Tensor("amount", {-1}, "FP64", {1})), "application/json",
        "inputs[0].shape: expected a list of sizes"},
+      {"/v2/models/fraud/infer", Infer(Tensor("x", {uint64_t{1} << 40, uint64_t{1} << 40}, "FP64", json::array())),
+       "application/json", "inputs[0].shape: is far larger than any request"},  // a product that would wrap to 0
       {"/v2/models/fraud/infer", Infer(Tensor("x", {1, 3}, "FP64", {1, 2, 3})), "application/json",
        "inputs[0].name: \\\"x\\\" is not an input of the model, and a matrix of all inputs is [rows, 23], not [1, 3]"},
   };
