@@ -31,6 +31,9 @@ class Predictor {
   virtual Result<Predictions> Predict(const Table& table, EncodeReport* report) const = 0;
   // From an already encoded row-major matrix (`rows` x the signature's inputs).
   virtual Result<Predictions> PredictEncoded(const float* data, int64_t rows) const = 0;
+  // Whether the trees are evaluated natively (model/forest.h) rather than by XGBoost's
+  // predictor; the answers are the same either way.
+  virtual bool native() const = 0;
 };
 
 }  // namespace gyre

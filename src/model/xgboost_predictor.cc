@@ -1,9 +1,11 @@
 // The XGBoost backend of Predictor.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <thread>
 #include <vector>
 
+#include "model/forest.h"
 #include "model/predictor.h"
 #include "model/xgboost_util.h"
 
@@ -19,8 +21,25 @@ class XgboostPredictor : public Predictor {
     RETURN_IF_ERROR(XgbCheck(XGBoosterLoadModelFromBuffer(booster_.get(), bundle_.model.data(), bundle_.model.size()),
                              "loading the model"));
     // One thread per prediction call: the server runs many calls at once.
-    return XgbCheck(XGBoosterSetParam(booster_.get(), "nthread", "1"), "setting nthread");
+    RETURN_IF_ERROR(XgbCheck(XGBoosterSetParam(booster_.get(), "nthread", "1"), "setting nthread"));
+    // The trees evaluated natively when they can be, and only if they give XGBoost's very
+    // bits on rows that probe the model's own thresholds; XGBoost answers otherwise.
+    forest_ = Forest::FromUbjson(bundle_.model);
+    if (forest_ && !ForestAgrees()) forest_.reset();
+    return Status::OK();
   }
+
+  bool ForestAgrees() const {
+    constexpr size_t kProbes = 256;
+    if (forest_->features() != bundle_.signature.features.size()) return false;
+    const std::vector<float> rows = forest_->ProbeRows(kProbes);
+    auto expected = PredictDense(booster_.get(), rows.data(), kProbes, forest_->features());
+    if (!expected.ok() || expected->size() != kProbes * forest_->outputs_per_row()) return false;
+    std::vector<float> got(expected->size());
+    forest_->Predict(rows.data(), kProbes, got.data());
+    return std::memcmp(got.data(), expected->data(), got.size() * sizeof(float)) == 0;
+  }
+  bool native() const override { return forest_ != nullptr; }
   const ModelBundle& bundle() const override { return bundle_; }
 
   Result<Predictions> Predict(const Table& table, EncodeReport* report) const override {
@@ -61,8 +80,13 @@ class XgboostPredictor : public Predictor {
     if (rows == 0) return p;
     // In-place prediction reads the rows where they are, with no DMatrix to build: the same
     // trees give the same numbers, and a one-row request skips most of the per-call cost.
-    ASSIGN_OR_RETURN(p.values, PredictDense(booster_.get(), data, static_cast<size_t>(rows),
-                                            bundle_.signature.features.size()));
+    if (forest_) {
+      p.values.resize(static_cast<size_t>(rows) * forest_->outputs_per_row());
+      forest_->Predict(data, static_cast<size_t>(rows), p.values.data());
+    } else {
+      ASSIGN_OR_RETURN(p.values, PredictDense(booster_.get(), data, static_cast<size_t>(rows),
+                                              bundle_.signature.features.size()));
+    }
     const size_t total = p.values.size();
     p.width = static_cast<int>(total / static_cast<size_t>(rows));
     if (bundle_.task == Task::kBinary) {
@@ -79,6 +103,7 @@ class XgboostPredictor : public Predictor {
  private:
   ModelBundle bundle_;
   XgbBooster booster_;
+  std::unique_ptr<Forest> forest_;
 };
 
 }  // namespace

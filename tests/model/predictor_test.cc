@@ -17,6 +17,7 @@ TEST(PredictorTest, EqualsPythonXgboostOnTheSameModels) {
   ASSERT_EQ(golden.size(), 3u);
   for (const auto& [dataset, g] : golden.items()) {
     ASSERT_OK_AND_ASSIGN(auto predictor, Predictor::Load(testing::ReadAll(testing::GoldenPath("models/" + dataset + ".bundle"))));
+    EXPECT_TRUE(predictor->native()) << dataset;  // the trees evaluated by model/forest.h
     ASSERT_OK_AND_ASSIGN(Table table, ReadTable(testing::DatasetPath(dataset + ".csv")));
     EncodeReport report;
     ASSERT_OK_AND_ASSIGN(Predictions p, predictor->Predict(table, &report));
