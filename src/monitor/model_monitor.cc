@@ -161,7 +161,9 @@ std::vector<std::string> InputsJson(const Table& input, const Signature& signatu
     std::string key = keys.empty() ? "{" : ",";
     AppendJsonString(&key, f.name);
     keys.push_back(key + ":");
-    columns.push_back(input.Find(f.name));
+    const int at = static_cast<int>(columns.size());  // a served request's columns come in order
+    columns.push_back(at < input.num_columns() && input.column(at).name() == f.name ? &input.column(at)
+                                                                                   : input.Find(f.name));
   }
   std::vector<std::string> out(static_cast<size_t>(input.num_rows()));
   for (int64_t r = 0; r < input.num_rows(); ++r) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "data/text_parse.h"
+#include "monitor/json_text.h"
 
 namespace gyre {
 namespace {
@@ -375,19 +376,36 @@ uint32_t Crc32c(const char* data, size_t n) {
   return hardware ? Crc32cHardware(data, n) : Crc32cTable(data, n);
 }
 
-std::string EncodeLogRecord(const PredictionRecord& r) {
+namespace {
+
+// Appends the framed record (checksum, length, payload) to `out`.
+void AppendLogRecord(std::string* out, const PredictionRecord& r) {
+  const size_t start = out->size();
+  PutU32(out, 0);  // the checksum and the length, filled in below
+  PutU32(out, 0);
   // Ids come from clients (x-request-id): bytes that are not UTF-8 are replaced, never thrown on.
-  std::string payload = "{\"id\":" + json(r.request_id).dump(-1, ' ', false, json::error_handler_t::replace) + ",\"t\":" + std::to_string(r.time_us) +
-                        ",\"v\":" + std::to_string(r.model_version) + ",\"in\":" +
-                        (r.inputs_json.empty() ? "{}" : r.inputs_json) + ",\"out\":" +
-                        (r.outputs_json.empty() ? "{}" : r.outputs_json) + "}";
+  *out += "{\"id\":";
+  AppendJsonString(out, r.request_id);
+  *out += ",\"t\":";
+  *out += std::to_string(r.time_us);
+  *out += ",\"v\":";
+  *out += std::to_string(r.model_version);
+  *out += ",\"in\":";
+  *out += r.inputs_json.empty() ? "{}" : r.inputs_json;
+  *out += ",\"out\":";
+  *out += r.outputs_json.empty() ? "{}" : r.outputs_json;
+  *out += '}';
+  const auto length = static_cast<uint32_t>(out->size() - start - kHeader);
+  for (int i = 0; i < 4; ++i) (*out)[start + 4 + i] = static_cast<char>((length >> (8 * i)) & 0xff);
+  const uint32_t crc = Crc32c(out->data() + start + 4, out->size() - start - 4);
+  for (int i = 0; i < 4; ++i) (*out)[start + i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+}
+
+}  // namespace
+
+std::string EncodeLogRecord(const PredictionRecord& r) {
   std::string out;
-  out.reserve(kHeader + payload.size());
-  PutU32(&out, 0);  // the checksum, filled in below
-  PutU32(&out, static_cast<uint32_t>(payload.size()));
-  out += payload;
-  const uint32_t crc = Crc32c(out.data() + 4, out.size() - 4);
-  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+  AppendLogRecord(&out, r);
   return out;
 }
 
@@ -425,21 +443,54 @@ Status PredictionLogWriter::Rotate() {
 }
 
 Status PredictionLogWriter::Append(const PredictionRecord& record) {
+  int64_t rejected = 0;
+  RETURN_IF_ERROR(Append(std::span<const PredictionRecord>(&record, 1), &rejected));
+  if (rejected == 0) return Status::OK();
   if (!record.inputs_json.empty() && record.inputs_json.front() != '{')
     return InvalidArgument("prediction log: inputs must be a JSON object");
-  const std::string bytes = EncodeLogRecord(record);
-  if (bytes.size() - kHeader > kMaxPayload)
-    return InvalidArgument("prediction log: a record of " + std::to_string(bytes.size()) +
-                           " bytes is larger than the 64 MiB a record may hold");
+  return InvalidArgument("prediction log: a record of " + std::to_string(EncodeLogRecord(record).size()) +
+                         " bytes is larger than the 64 MiB a record may hold");
+}
+
+// The records framed into one buffer and written with one call per segment they fall in.
+Status PredictionLogWriter::Append(std::span<const PredictionRecord> records, int64_t* rejected) {
   std::lock_guard<std::mutex> lock(mu_);
-  const bool too_big = segment_bytes_ > 0 && segment_bytes_ + bytes.size() > options_.max_segment_bytes;
-  const bool too_old = segment_bytes_ > 0 && record.time_us - segment_first_us_ >= options_.max_segment_age_us;
-  if (!file_ || too_big || too_old) RETURN_IF_ERROR(Rotate());
-  RETURN_IF_ERROR(file_->Append(bytes));
-  if (segment_bytes_ == 0) segment_first_us_ = record.time_us;
-  segment_bytes_ += bytes.size();
-  if (options_.sync_each_append) RETURN_IF_ERROR(file_->Sync());
-  return Status::OK();
+  std::string buffer;
+  auto write = [&]() -> Status {
+    Status st = buffer.empty() ? Status::OK() : file_->Append(buffer);
+    buffer.clear();
+    return st;
+  };
+  for (const PredictionRecord& record : records) {
+    if (!record.inputs_json.empty() && record.inputs_json.front() != '{') {
+      ++*rejected;
+      continue;
+    }
+    const size_t start = buffer.size();
+    AppendLogRecord(&buffer, record);
+    const size_t size = buffer.size() - start;
+    if (size - kHeader > kMaxPayload) {
+      buffer.resize(start);
+      ++*rejected;
+      continue;
+    }
+    const bool too_big = segment_bytes_ > 0 && segment_bytes_ + size > options_.max_segment_bytes;
+    const bool too_old = segment_bytes_ > 0 && record.time_us - segment_first_us_ >= options_.max_segment_age_us;
+    if (!file_ || too_big || too_old) {  // what is buffered belongs to the segment being closed
+      std::string next = buffer.substr(start);
+      buffer.resize(start);
+      RETURN_IF_ERROR(write());
+      RETURN_IF_ERROR(Rotate());
+      buffer = std::move(next);
+    }
+    if (segment_bytes_ == 0) segment_first_us_ = record.time_us;
+    segment_bytes_ += size;
+    if (options_.sync_each_append) {
+      RETURN_IF_ERROR(write());
+      RETURN_IF_ERROR(file_->Sync());
+    }
+  }
+  return write();
 }
 
 Status PredictionLogWriter::Sync() {

@@ -37,6 +37,9 @@ class PredictionLogWriter {
                                                            const PredictionLogOptions& options = {});
   ~PredictionLogWriter();
   Status Append(const PredictionRecord& record);
+  // Appends the records in order with as few writes as the segments allow. A record Append
+  // would refuse is skipped and counted in `*rejected`; an I/O error stops the batch.
+  Status Append(std::span<const PredictionRecord> records, int64_t* rejected);
   Status Sync();  // fsync the current segment
   int64_t segments_started() const;
 

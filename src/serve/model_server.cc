@@ -415,13 +415,21 @@ std::vector<PredictionRecord> Records(const Loaded& l, const Table& t, const Pre
   return out;
 }
 
-// Hands the request's rows and answers to the log writer, which formats them (and runs the
-// shadow's prediction, whose answers are logged under its own version and never returned).
+// A few rows are formatted on the request's thread: handing their table to the writer would
+// cost more (its columns freed on another thread) than formatting them. Larger requests, and
+// any with a shadow, hand their rows and answers to the log writer, which formats them (and
+// runs the shadow's prediction, whose answers are logged under its own version and never
+// returned).
 void Impl::Log(const Served& s, std::shared_ptr<const Loaded> l, std::shared_ptr<const Table> table,
                std::shared_ptr<const Predictions> p, const std::string& id) {
+  constexpr int64_t kFormatHere = 16;
   std::shared_ptr<const Loaded> shadow = s.shadow ? s.shadow->Get() : nullptr;
   const int64_t now = env_->NowMicros();
   const int64_t rows = p->rows * (shadow ? 2 : 1);
+  if (!shadow && rows <= kFormatHere) {
+    s.log->Push([records = Records(*l, *table, *p, id, now)]() mutable { return std::move(records); }, rows);
+    return;
+  }
   s.log->Push(
       [l = std::move(l), table = std::move(table), p = std::move(p), shadow = std::move(shadow), id, now] {
         std::vector<PredictionRecord> out = Records(*l, *table, *p, id, now);

@@ -70,13 +70,19 @@ void AsyncLog::Run() {
       auto w = PredictionLogWriter::Open(env_, dir_);
       if (w.ok()) writer = std::move(*w);
     }
+    std::vector<PredictionRecord> records;
     for (Job& job : batch) {
       try {  // a thread of its own: an exception here would end the whole server
-        for (const PredictionRecord& r : job())
-          if (!writer || !writer->Append(r).ok()) ++write_errors_;
+        std::vector<PredictionRecord> more = job();
+        records.insert(records.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
       } catch (const std::exception&) {
         ++write_errors_;
       }
+    }
+    if (!records.empty()) {  // one write for the lot, not a system call per record
+      int64_t rejected = 0;
+      if (!writer || !writer->Append(records, &rejected).ok()) rejected = static_cast<int64_t>(records.size());
+      write_errors_ += rejected;
     }
     const auto now = std::chrono::steady_clock::now();
     if (writer && (stopping || flushing || now - last_sync >= kSyncEvery)) {

@@ -218,6 +218,37 @@ TEST_F(PredictionLogTest, SegmentsRotateBySizeAndByTime) {
   EXPECT_EQ(w->segments_started(), 4);  // 0-40 s, 60-100 s, 120-160 s, 180 s
 }
 
+// A batch is written as the same records one by one would be: the same segments, split at the
+// same records, byte for byte; records Append would refuse are skipped and counted.
+TEST_F(PredictionLogTest, BatchesWriteWhatSingleAppendsWrite) {
+  PredictionLogOptions o;
+  o.max_segment_bytes = EncodeLogRecord(Record(0)).size() * 10;
+  std::vector<PredictionRecord> batch;
+  for (int i = 0; i < 35; ++i) batch.push_back(Record(i));
+  batch.insert(batch.begin() + 12, Record(99));
+  batch[12].inputs_json = "[1]";  // not an object: refused
+  ASSERT_OK_AND_ASSIGN(auto w, PredictionLogWriter::Open(Env::Default(), Dir(), o));
+  int64_t rejected = 0;
+  ASSERT_OK(w->Append(std::span<const PredictionRecord>(batch).first(20), &rejected));
+  ASSERT_OK(w->Append(std::span<const PredictionRecord>(batch).subspan(20), &rejected));
+  EXPECT_EQ(rejected, 1);
+  w.reset();
+
+  testing::TempDir one_by_one;
+  {
+    ASSERT_OK_AND_ASSIGN(auto single, PredictionLogWriter::Open(Env::Default(), one_by_one.path(), o));
+    for (int i = 0; i < 35; ++i) ASSERT_OK(single->Append(Record(i)));
+  }
+  const std::vector<std::string> batched = SegmentFiles(Dir()), single = SegmentFiles(one_by_one.path());
+  ASSERT_EQ(batched.size(), 4u);
+  ASSERT_EQ(single.size(), batched.size());
+  for (size_t i = 0; i < batched.size(); ++i)
+    EXPECT_EQ(testing::ReadAll(batched[i]), testing::ReadAll(single[i])) << "segment " << i;
+  ASSERT_OK_AND_ASSIGN(auto all, ReadPredictionLog(Env::Default(), Dir()));
+  ASSERT_EQ(all.size(), 35u);
+  for (int i = 0; i < 35; ++i) EXPECT_EQ(all[i].request_id, "req-" + std::to_string(i));
+}
+
 TEST_F(PredictionLogTest, ConcurrentWritersLoseNothing) {
   ASSERT_OK_AND_ASSIGN(auto w, PredictionLogWriter::Open(Env::Default(), Dir()));
   std::vector<std::thread> threads;
