@@ -61,15 +61,16 @@ std::string RecordsBody(int rows) {
 void BM_InvocationsRequest(benchmark::State& state) {
   const Predictor& predictor = *Model().predictor;
   const std::string body = RecordsBody(static_cast<int>(state.range(0)));
+  const RecordText text(predictor.bundle().signature, predictor.bundle().task);
   for (auto _ : state) {
     auto parsed = serve::ParseInvocations(body, "application/json", predictor.bundle().signature);
     if (!parsed.ok()) std::abort();
     EncodeReport report;
     auto p = predictor.Predict(parsed->table, &report);
     if (!p.ok()) std::abort();
-    benchmark::DoNotOptimize(serve::MlflowAnswer(predictor.bundle(), *p));
-    benchmark::DoNotOptimize(InputsJson(parsed->table, predictor.bundle().signature));
-    benchmark::DoNotOptimize(OutputsJson(predictor.bundle(), *p));
+    std::vector<std::string> outputs = text.Outputs(*p);
+    benchmark::DoNotOptimize(serve::MlflowAnswer(predictor.bundle().task, *p, outputs));
+    benchmark::DoNotOptimize(text.Inputs(parsed->table));
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }

@@ -208,6 +208,18 @@ void Column::Clear() {
   codes_.clear();
 }
 
+void Column::Recycle() {
+  constexpr size_t kKeptDictionary = 1024;
+  Clear();
+  if (dict_ && (dict_.use_count() > 1 || dict_->size() > kKeptDictionary)) dict_ = std::make_shared<Dictionary>();
+}
+
+Table::Table(std::vector<Column> columns) {
+  columns_.swap(columns);  // the vector itself is kept: a recycled one comes back with its capacity
+  if (columns_.size() >= kIndexedFrom)
+    for (size_t i = 0; i < columns_.size(); ++i) index_.emplace(columns_[i].name(), static_cast<int>(i));
+}
+
 void Table::AddColumn(Column column) {
   columns_.push_back(std::move(column));
   if (columns_.size() == kIndexedFrom) {

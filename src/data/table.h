@@ -81,6 +81,10 @@ class Column {
   void Reset(std::string name, ColumnType type);
   void Reserve(int64_t n);
   void Clear();
+  // Empties the column for the next table of the same shape, keeping its memory and, while it
+  // is small and no other column shares it, its dictionary (a category interned again is then
+  // only looked up).
+  void Recycle();
 
  private:
   void PushValid() {
@@ -105,6 +109,8 @@ class Column {
 class Table {
  public:
   Table() = default;
+  // From columns of equal length (as AddColumn expects), taking their vector whole.
+  explicit Table(std::vector<Column> columns);
   // Adds a column; its length must equal the table's (or the table must be empty of columns).
   void AddColumn(Column column);
   int num_columns() const { return static_cast<int>(columns_.size()); }

@@ -19,6 +19,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 constexpr size_t kFirstRead = 4096;
+using Clock = std::chrono::steady_clock;
 
 struct Counters {
   std::atomic<int64_t> open{0}, refused{0}, requests{0}, bad{0}, in_flight{0};
@@ -50,10 +51,12 @@ Request ToRequest(const bhttp::request<bhttp::string_body>& r) {
   return out;
 }
 
-// One connection, served on its io_context's thread from accept to close.
+// One connection, served on its io_context's thread from accept to close. Its timeouts are a
+// deadline that its worker's sweep checks (Expire), not a timer per read and write: arming and
+// cancelling a timer costs system calls on every request.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
+  Session(tcp::socket&& socket, Shared& shared) : socket_(std::move(socket)), shared_(shared) {
     ++shared_.counters.open;
   }
   ~Session() { --shared_.counters.open; }
@@ -67,7 +70,12 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   void ForceClose() {
     beast::error_code ignored;
-    stream_.socket().close(ignored);
+    socket_.close(ignored);
+  }
+  // Closes the connection when its deadline has passed; the operation in progress then ends
+  // with operation_aborted.
+  void Expire(Clock::time_point now) {
+    if (now >= deadline_) ForceClose();
   }
 
  private:
@@ -76,8 +84,8 @@ class Session : public std::enable_shared_from_this<Session> {
     idle_ = true;
     if (shared_.stopping) return Close();
     if (buffer_.size() > 0) return ReadRequest();  // a pipelined request is already here
-    stream_.expires_after(shared_.options.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(kFirstRead),
+    deadline_ = Clock::now() + shared_.options.idle_timeout;
+    socket_.async_read_some(buffer_.prepare(kFirstRead),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
                               if (ec) return self->Close();
                               self->buffer_.commit(n);
@@ -90,8 +98,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(shared_.options.max_header_bytes));
     parser_->body_limit(shared_.options.max_body_bytes);
-    stream_.expires_after(shared_.options.read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    deadline_ = Clock::now() + shared_.options.read_timeout;
+    bhttp::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
       self->OnRead(ec);
     });
   }
@@ -100,7 +108,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof) return Close();
     if (ec) {
       ++shared_.counters.bad;
-      if (ec == beast::error::timeout || ec == net::error::operation_aborted) return Close();
+      if (ec == net::error::operation_aborted) return Close();  // timed out (Expire) or shut down
       if (ec == bhttp::error::body_limit) return Reply(413, ErrorJson("request body too large"), false);
       if (ec == bhttp::error::header_limit) return Reply(431, ErrorJson("request headers too large"), false);
       return Reply(400, ErrorJson("malformed HTTP request: " + ec.message()), false);
@@ -136,8 +144,8 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.body() = r.body;
     res_.keep_alive(keep_alive);
     res_.prepare_payload();
-    stream_.expires_after(shared_.options.read_timeout);  // a client that does not read is slow too
-    bhttp::async_write(stream_, res_, [self = shared_from_this(), keep_alive, counts_in_flight](beast::error_code ec, size_t) {
+    deadline_ = Clock::now() + shared_.options.read_timeout;  // a client that does not read is slow too
+    bhttp::async_write(socket_, res_, [self = shared_from_this(), keep_alive, counts_in_flight](beast::error_code ec, size_t) {
       if (counts_in_flight) --self->shared_.counters.in_flight;
       if (ec || !keep_alive) return self->Close();
       self->WaitForRequest();
@@ -146,11 +154,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  Clock::time_point deadline_ = Clock::time_point::max();
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
@@ -163,6 +172,7 @@ struct Worker {
   net::io_context ioc{1};
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::weak_ptr<Session>> sessions;  // touched on this worker's thread only
+  net::steady_timer sweep{ioc};                  // checks the sessions' deadlines
   std::thread thread;
 };
 
@@ -209,6 +219,7 @@ class ServerImpl : public Server {
     }
     for (auto& w : workers_) {
       Accept(*w);
+      Sweep(*w);
       w->thread = std::thread([&ioc = w->ioc] { ioc.run(); });
     }
     return Status::OK();
@@ -229,6 +240,7 @@ class ServerImpl : public Server {
     PostToWorkers([](Worker& w) {
       beast::error_code ignored;
       w.acceptor->close(ignored);
+      w.sweep.cancel();  // from here the drain's deadline bounds every connection
       for (auto& s : w.sessions)
         if (auto live = s.lock()) live->CloseIfIdle();
     });
@@ -258,16 +270,32 @@ class ServerImpl : public Server {
     for (auto& w : workers_) net::post(w->ioc, [task, wp = w.get()] { task(*wp); });
   }
 
+  // Every tick, closes the connections past their deadline: timeouts are kept to within a tick
+  // (a quarter of the shorter timeout, 5 to 250 ms).
+  void Sweep(Worker& w) {
+    const auto shorter = std::min(shared_.options.read_timeout, shared_.options.idle_timeout);
+    const auto tick = std::clamp<std::chrono::milliseconds>(shorter / 4, std::chrono::milliseconds(5),
+                                                            std::chrono::milliseconds(250));
+    w.sweep.expires_after(tick);
+    w.sweep.async_wait([this, &w](beast::error_code ec) {
+      if (ec || shared_.stopping) return;
+      const auto now = Clock::now();
+      std::erase_if(w.sessions, [](const std::weak_ptr<Session>& s) { return s.expired(); });
+      for (auto& s : w.sessions)
+        if (auto live = s.lock()) live->Expire(now);
+      Sweep(w);
+    });
+  }
+
   void Accept(Worker& w) {
     w.acceptor->async_accept([this, &w](beast::error_code ec, tcp::socket socket) {
       if (ec) return;  // closed: shutting down
       auto session = std::make_shared<Session>(std::move(socket), shared_);
+      w.sessions.push_back(session);  // the sweep drops it once it has gone
       if (shared_.counters.open > shared_.options.max_connections) {
         ++shared_.counters.refused;
         session->Refuse();
       } else {
-        std::erase_if(w.sessions, [](const std::weak_ptr<Session>& s) { return s.expired(); });
-        w.sessions.push_back(session);
         session->Start();
       }
       Accept(w);

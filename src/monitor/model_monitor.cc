@@ -153,59 +153,70 @@ std::vector<std::string> OutputColumns(const ModelBundle& bundle) {
   return out;
 }
 
-std::vector<std::string> InputsJson(const Table& input, const Signature& signature) {
-  // Keys quoted and columns found once, not once per row.
-  std::vector<std::string> keys;
-  std::vector<const Column*> columns;
+RecordText::RecordText(const Signature& signature, Task task) : task_(task) {
   for (const FeatureSpec& f : signature.features) {
-    std::string key = keys.empty() ? "{" : ",";
+    std::string key = keys_.empty() ? "{" : ",";
     AppendJsonString(&key, f.name);
-    keys.push_back(key + ":");
+    keys_.push_back(key + ":");
+    names_of_inputs_.push_back(f.name);
+  }
+  for (const std::string& c : signature.classes) {
+    classes_.emplace_back();
+    AppendJsonString(&classes_.back(), c);
+    std::string key = ",";
+    AppendJsonString(&key, "p_" + c);
+    probs_.push_back(key + ":");
+  }
+}
+
+std::vector<std::string> RecordText::Inputs(const Table& input) const {
+  std::vector<const Column*> columns;
+  columns.reserve(keys_.size());
+  for (const std::string& name : names_of_inputs_) {
     const int at = static_cast<int>(columns.size());  // a served request's columns come in order
-    columns.push_back(at < input.num_columns() && input.column(at).name() == f.name ? &input.column(at)
-                                                                                   : input.Find(f.name));
+    columns.push_back(at < input.num_columns() && input.column(at).name() == name ? &input.column(at)
+                                                                                 : input.Find(name));
   }
   std::vector<std::string> out(static_cast<size_t>(input.num_rows()));
   for (int64_t r = 0; r < input.num_rows(); ++r) {
     std::string& row = out[static_cast<size_t>(r)];
-    row.reserve(keys.size() * 24);
-    for (size_t c = 0; c < keys.size(); ++c) {
-      row += keys[c];
+    row.reserve(keys_.size() * 24);
+    for (size_t c = 0; c < keys_.size(); ++c) {
+      row += keys_[c];
       if (columns[c]) AppendValue(&row, *columns[c], r);
       else row += "null";
     }
-    row += keys.empty() ? "{}" : "}";
+    row += keys_.empty() ? "{}" : "}";
   }
   return out;
 }
 
-std::vector<std::string> OutputsJson(const ModelBundle& b, const Predictions& p) {
-  const std::vector<std::string>& classes = b.signature.classes;
-  std::vector<std::string> names, probs;  // the class names as JSON, and ",\"p_<class>\":"
-  for (const std::string& c : classes) {
-    names.emplace_back();
-    AppendJsonString(&names.back(), c);
-    std::string key = ",";
-    AppendJsonString(&key, "p_" + c);
-    probs.push_back(key + ":");
-  }
+std::vector<std::string> RecordText::Outputs(const Predictions& p) const {
   std::vector<std::string> out(static_cast<size_t>(p.rows));
   for (int64_t r = 0; r < p.rows; ++r) {
     std::string& row = out[static_cast<size_t>(r)];
     const float* v = &p.values[static_cast<size_t>(r * p.width)];
     row = "{\"prediction\":";
-    if (b.task == Task::kRegression) {
+    if (task_ == Task::kRegression) {
       AppendJsonNumber(&row, v[0]);
     } else {
-      row += names[static_cast<size_t>(p.predicted_class[static_cast<size_t>(r)])];
-      for (size_t c = 0; c < classes.size(); ++c) {
-        row += probs[c];
-        AppendJsonNumber(&row, b.task == Task::kBinary ? (c == 0 ? 1.0 - v[0] : v[0]) : v[c]);
+      row += classes_[static_cast<size_t>(p.predicted_class[static_cast<size_t>(r)])];
+      for (size_t c = 0; c < classes_.size(); ++c) {
+        row += probs_[c];
+        AppendJsonNumber(&row, task_ == Task::kBinary ? (c == 0 ? 1.0 - v[0] : v[0]) : v[c]);
       }
     }
     row += "}";
   }
   return out;
+}
+
+std::vector<std::string> InputsJson(const Table& input, const Signature& signature) {
+  return RecordText(signature, Task::kRegression).Inputs(input);  // the task plays no part in inputs
+}
+
+std::vector<std::string> OutputsJson(const ModelBundle& b, const Predictions& p) {
+  return RecordText(b.signature, b.task).Outputs(p);
 }
 
 Table OutputsTable(const ModelBundle& b, const std::vector<float>& values, int width) {

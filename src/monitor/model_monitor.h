@@ -26,6 +26,21 @@ std::vector<std::string> OutputColumns(const ModelBundle& bundle);
 std::vector<std::string> InputsJson(const Table& input, const Signature& signature);
 std::vector<std::string> OutputsJson(const ModelBundle& bundle, const Predictions& p);
 
+// The same, with the keys quoted once for a model rather than on every call (the model
+// server formats a request's records with the model's own).
+class RecordText {
+ public:
+  RecordText(const Signature& signature, Task task);
+  std::vector<std::string> Inputs(const Table& input) const;
+  std::vector<std::string> Outputs(const Predictions& p) const;
+
+ private:
+  Task task_;
+  std::vector<std::string> keys_;             // {"name": then ,"name":
+  std::vector<std::string> names_of_inputs_;
+  std::vector<std::string> classes_, probs_;  // each class as JSON, and ,"p_<class>":
+};
+
 // Model outputs as a table with OutputColumns(bundle) (raw values as Predictions holds them).
 Table OutputsTable(const ModelBundle& bundle, const std::vector<float>& values, int width);
 

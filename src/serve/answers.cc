@@ -21,28 +21,25 @@ double Probability(const ModelBundle& b, const Predictions& p, int64_t r, size_t
 // predicting the rows.
 }  // namespace
 
-std::string MlflowAnswer(const ModelBundle& b, const Predictions& p) {
-  std::vector<std::string> names, keys;
-  for (const std::string& c : b.signature.classes) {
-    names.push_back(json(c).dump());
-    keys.push_back("," + json("p_" + c).dump() + ":");
-  }
+std::string MlflowAnswer(Task task, const Predictions& p, const std::vector<std::string>& rows) {
   std::string out = "{\"predictions\":[";
-  out.reserve(static_cast<size_t>(p.rows) * (16 + 28 * keys.size()));
-  for (int64_t i = 0; i < p.rows; ++i) {
-    if (i) out += ',';
-    if (b.task == Task::kRegression) {
+  if (task == Task::kRegression) {
+    out.reserve(static_cast<size_t>(p.rows) * 24 + 20);
+    for (int64_t i = 0; i < p.rows; ++i) {
+      if (i) out += ',';
       AppendJsonNumber(&out, p.values[static_cast<size_t>(i)]);
-      continue;
     }
-    out += "{\"prediction\":" + names[static_cast<size_t>(p.predicted_class[static_cast<size_t>(i)])];
-    for (size_t c = 0; c < keys.size(); ++c) {
-      out += keys[c];
-      AppendJsonNumber(&out, Probability(b, p, i, c));
+  } else {
+    size_t size = 20;
+    for (const std::string& row : rows) size += row.size() + 1;
+    out.reserve(size);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i) out += ',';
+      out += rows[i];
     }
-    out += '}';
   }
-  return out + "]}";
+  out += "]}";
+  return out;
 }
 
 std::string OipAnswer(const std::string& model, int64_t version, const std::string& id, const ModelBundle& b,
@@ -52,8 +49,8 @@ std::string OipAnswer(const std::string& model, int64_t version, const std::stri
                     "\",\"id\":" + json(id).dump(-1, ' ', false, json::error_handler_t::replace) +
                     ",\"outputs\":[{\"name\":\"prediction\",\"datatype\":\"" + (regression ? "FP64" : "BYTES") +
                     "\",\"shape\":[" + std::to_string(p.rows) + "],\"data\":[";
-  std::vector<std::string> names;
-  for (const std::string& c : b.signature.classes) names.push_back(json(c).dump());
+  std::vector<std::string> names(b.signature.classes.size());
+  for (size_t c = 0; c < names.size(); ++c) AppendJsonString(&names[c], b.signature.classes[c]);
   for (int64_t i = 0; i < p.rows; ++i) {
     if (i) out += ',';
     if (regression) AppendJsonNumber(&out, p.values[static_cast<size_t>(i)]);

@@ -25,6 +25,7 @@ using Clock = std::chrono::steady_clock;
 struct Loaded {
   int64_t version = 0;
   std::unique_ptr<Predictor> predictor;
+  std::unique_ptr<RecordText> text;  // its log records' keys, quoted once
 };
 
 // A model reference and what it resolves to now, swapped whole when its alias moves.
@@ -182,6 +183,8 @@ class Impl : public ModelServer {
     auto loaded = std::make_shared<Loaded>();
     loaded->version = v.version;
     ASSIGN_OR_RETURN(loaded->predictor, Predictor::Load(bytes));
+    const ModelBundle& b = loaded->predictor->bundle();
+    loaded->text = std::make_unique<RecordText>(b.signature, b.task);
     return std::shared_ptr<const Loaded>(std::move(loaded));
   }
 
@@ -258,8 +261,8 @@ class Impl : public ModelServer {
                         int64_t* rows);
   std::shared_ptr<const Loaded> Choose(const Served& s, const http::Request& r);
 
-  void Log(const Served& s, std::shared_ptr<const Loaded> l, std::shared_ptr<const Table> table,
-           std::shared_ptr<const Predictions> p, const std::string& id);
+  void Log(const Served& s, std::shared_ptr<const Loaded> l, Table table, std::vector<std::string> outputs,
+           const std::string& id);
 
   Env* env_;
   HomeLayout home_;
@@ -377,11 +380,14 @@ http::Response Impl::Answer(const http::Request& r, const Served& s, const std::
       if (id.empty())  // a header id that could not be echoed safely is replaced by one of ours
         if (const std::string* h = r.Header("x-request-id"); h && UsableRequestId(*h)) id = *h;
       if (id.empty()) id = "req-" + std::to_string(started_us_) + "-" + std::to_string(next_id_++);
-      res = {200, "application/json", oip ? OipAnswer(s.name, l->version, id, b, *p) : MlflowAnswer(b, *p), {}};
+      // Each row's outputs as the log writes them: a classifier's MLflow answer is these rows.
+      std::vector<std::string> outputs;
+      if (s.log || (!oip && b.task != Task::kRegression)) outputs = l->text->Outputs(*p);
+      res = {200, "application/json",
+             oip ? OipAnswer(s.name, l->version, id, b, *p) : MlflowAnswer(b.task, *p, outputs), {}};
       res.headers.emplace_back("x-request-id", id);  // the id labels will be joined by
-      if (s.log)
-        Log(s, l, std::make_shared<const Table>(std::move(parsed->table)),
-            std::make_shared<const Predictions>(std::move(*p)), id);
+      if (s.log) Log(s, l, std::move(parsed->table), std::move(outputs), id);
+      else RecycleTable(std::move(parsed->table));
     }
   }
   return res;
@@ -399,45 +405,49 @@ std::shared_ptr<const Loaded> Impl::Choose(const Served& s, const http::Request&
 
 // The records of one answered request (one per row; a request of several rows logs
 // "<id>/<row>").
-std::vector<PredictionRecord> Records(const Loaded& l, const Table& t, const Predictions& p, const std::string& id,
-                                      int64_t time_us) {
-  const ModelBundle& b = l.predictor->bundle();
-  std::vector<PredictionRecord> out(static_cast<size_t>(p.rows));
-  std::vector<std::string> inputs = InputsJson(t, b.signature), outputs = OutputsJson(b, p);
-  for (int64_t i = 0; i < p.rows; ++i) {
-    PredictionRecord& rec = out[static_cast<size_t>(i)];
-    rec.request_id = p.rows == 1 ? id : id + "/" + std::to_string(i);
+std::vector<PredictionRecord> Records(int64_t version, std::vector<std::string> inputs, std::vector<std::string> outputs,
+                                      const std::string& id, int64_t time_us) {
+  std::vector<PredictionRecord> out(outputs.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    PredictionRecord& rec = out[i];
+    rec.request_id = out.size() == 1 ? id : id + "/" + std::to_string(i);
     rec.time_us = time_us;
-    rec.model_version = l.version;
-    rec.inputs_json = std::move(inputs[static_cast<size_t>(i)]);
-    rec.outputs_json = std::move(outputs[static_cast<size_t>(i)]);
+    rec.model_version = version;
+    rec.inputs_json = std::move(inputs[i]);
+    rec.outputs_json = std::move(outputs[i]);
   }
   return out;
 }
 
 // A few rows are formatted on the request's thread: handing their table to the writer would
 // cost more (its columns freed on another thread) than formatting them. Larger requests, and
-// any with a shadow, hand their rows and answers to the log writer, which formats them (and
-// runs the shadow's prediction, whose answers are logged under its own version and never
-// returned).
-void Impl::Log(const Served& s, std::shared_ptr<const Loaded> l, std::shared_ptr<const Table> table,
-               std::shared_ptr<const Predictions> p, const std::string& id) {
-  constexpr int64_t kFormatHere = 16;
+// any with a shadow, hand their rows to the log writer, which formats them (and runs the
+// shadow's prediction, whose answers are logged under its own version and never returned).
+void Impl::Log(const Served& s, std::shared_ptr<const Loaded> l, Table table, std::vector<std::string> outputs,
+               const std::string& id) {
+  constexpr size_t kFormatHere = 16;
   std::shared_ptr<const Loaded> shadow = s.shadow ? s.shadow->Get() : nullptr;
   const int64_t now = env_->NowMicros();
-  const int64_t rows = p->rows * (shadow ? 2 : 1);
-  if (!shadow && rows <= kFormatHere) {
-    s.log->Push([records = Records(*l, *table, *p, id, now)]() mutable { return std::move(records); }, rows);
+  const auto rows = static_cast<int64_t>(outputs.size() * (shadow ? 2 : 1));
+  if (!shadow && outputs.size() <= kFormatHere) {
+    s.log->Push([records = Records(l->version, l->text->Inputs(table), std::move(outputs), id, now)]() mutable {
+      return std::move(records);
+    }, rows);
+    RecycleTable(std::move(table));
     return;
   }
+  auto shared_table = std::make_shared<const Table>(std::move(table));
+  auto shared_outputs = std::make_shared<std::vector<std::string>>(std::move(outputs));
   s.log->Push(
-      [l = std::move(l), table = std::move(table), p = std::move(p), shadow = std::move(shadow), id, now] {
-        std::vector<PredictionRecord> out = Records(*l, *table, *p, id, now);
+      [l = std::move(l), table = std::move(shared_table), outputs = std::move(shared_outputs),
+       shadow = std::move(shadow), id, now] {
+        std::vector<std::string> inputs = l->text->Inputs(*table);
+        std::vector<PredictionRecord> out = Records(l->version, inputs, std::move(*outputs), id, now);
         if (shadow) {
           EncodeReport report;
           auto sp = shadow->predictor->Predict(*table, &report);
           if (sp.ok()) {
-            std::vector<PredictionRecord> more = Records(*shadow, *table, *sp, id, now);
+            std::vector<PredictionRecord> more = Records(shadow->version, std::move(inputs), shadow->text->Outputs(*sp), id, now);
             out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
           }
         }

@@ -16,11 +16,24 @@
 namespace gyre::serve {
 namespace {
 
+// Whether recycled columns are the signature's, in order.
+bool Fits(const std::vector<Column>& columns, const Signature& sig) {
+  if (columns.size() != sig.features.size()) return false;
+  for (size_t c = 0; c < columns.size(); ++c)
+    if (columns[c].type() != sig.features[c].type || columns[c].name() != sig.features[c].name) return false;
+  return true;
+}
+
 class Scanner {
  public:
-  Scanner(std::string_view body, const Signature& sig) : p_(body.data()), end_(body.data() + body.size()), sig_(sig) {
-    columns_.reserve(sig.features.size());
-    for (const FeatureSpec& f : sig.features) columns_.emplace_back(f.name, f.type);
+  Scanner(std::string_view body, const Signature& sig, std::vector<Column> spare)
+      : p_(body.data()), end_(body.data() + body.size()), sig_(sig), columns_(std::move(spare)) {
+    if (!Fits(columns_, sig)) {
+      columns_.clear();
+      columns_.reserve(sig.features.size());
+      for (const FeatureSpec& f : sig.features) columns_.emplace_back(f.name, f.type);
+    }
+    for (Column& c : columns_) c.Recycle();
     set_.assign(sig.features.size(), 0);
   }
 
@@ -45,9 +58,7 @@ class Scanner {
     if (!Take('}')) return std::nullopt;
     Ws();
     if (p_ != end_) return std::nullopt;
-    Table t;
-    for (Column& c : columns_) t.AddColumn(std::move(c));
-    return t;
+    return Table(std::move(columns_));
   }
 
  private:
@@ -217,10 +228,19 @@ class Scanner {
   int last_ = -1;
 };
 
+// The columns of this thread's last small request, emptied: the next request of the same
+// model fills them instead of allocating two vectors (and a name) per input again.
+thread_local std::vector<Column> t_spare;
+
 }  // namespace
 
 std::optional<Table> ScanPlainRecords(const std::string& body, const Signature& signature) {
-  return Scanner(body, signature).Scan();
+  return Scanner(body, signature, std::move(t_spare)).Scan();
+}
+
+void RecycleTable(Table table) {
+  constexpr int64_t kLargestKept = 1024;  // rows: a large request's memory is given back
+  if (table.num_rows() <= kLargestKept) t_spare = table.ReleaseColumns();
 }
 
 }  // namespace gyre::serve

@@ -38,5 +38,36 @@ TEST(TableTest, FindsColumnsByNameNarrowAndWide) {
   EXPECT_EQ(t.IndexOf("column_number_5"), 0);
 }
 
+// A recycled column is empty and of its type; a string column keeps its dictionary (the same
+// text gets the same code) unless another column shares it or it has grown large.
+TEST(TableTest, RecycledColumnsAreEmptyAndKeepSmallDictionaries) {
+  Column c("merchant", ColumnType::kString);
+  c.AppendString("food");
+  c.AppendNull();
+  c.AppendString("fuel");
+  c.Recycle();
+  EXPECT_EQ(c.size(), 0);
+  EXPECT_EQ(c.null_count(), 0);
+  c.AppendString("fuel");
+  EXPECT_EQ(c.codes()[0], 1) << "the kept dictionary's code";
+  EXPECT_EQ(c.StringAt(0), "fuel");
+
+  Column shared = c;  // copies share the dictionary: recycling one must not touch the other's
+  c.Recycle();
+  c.AppendString("bar");
+  EXPECT_EQ(c.codes()[0], 0) << "a new dictionary";
+  EXPECT_EQ(shared.StringAt(0), "fuel");
+  EXPECT_EQ(shared.dictionary().size(), 2u);
+
+  Column wide("id", ColumnType::kString);
+  for (int i = 0; i < 2000; ++i) wide.AppendString("value " + std::to_string(i));
+  wide.Recycle();
+  EXPECT_EQ(wide.dictionary().size(), 0u) << "a large dictionary is let go";
+
+  Table t({Column("a", ColumnType::kInt64), Column("b", ColumnType::kFloat64)});
+  EXPECT_EQ(t.num_columns(), 2);
+  EXPECT_EQ(t.IndexOf("b"), 1);
+}
+
 }  // namespace
 }  // namespace gyre

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "serve/records_sax.h"
+#include "serve/request.h"
 #include "tests/test_util.h"
 
 namespace gyre::serve {
@@ -90,6 +91,34 @@ TEST(RecordsScan, ReadsAsTheSaxPathDoes) {
       EXPECT_EQ(scanned->column(c).ValueToString(0), (*parsed)->column(c).ValueToString(0)) << body << " column " << c;
     }
   }
+}
+
+// A recycled table's columns carry nothing into the next request: not its values, not its
+// missing ones, not its categories; and they are not used for another model's inputs.
+TEST(RecordsScan, RecycledColumnsStartEmpty) {
+  auto first = ScanPlainRecords(R"({"dataframe_records": [{"amount": 1, "hour": 2, "online": true,
+      "merchant": "food", "at": null}, {"amount": null, "hour": 3, "online": false, "merchant": "bar",
+      "at": "2026-12-02"}]})", Sig());
+  ASSERT_TRUE(first.has_value());
+  RecycleTable(std::move(*first));
+  auto second = ScanPlainRecords(R"({"dataframe_records": [{"amount": 7.5, "hour": 9, "online": false,
+      "merchant": "fuel", "at": "2026-12-03"}]})", Sig());
+  ASSERT_TRUE(second.has_value());
+  ASSERT_EQ(second->num_rows(), 1);
+  EXPECT_EQ(second->column(0).doubles(), std::vector<double>{7.5});
+  EXPECT_EQ(second->column(0).null_count(), 0);
+  EXPECT_EQ(second->column(1).ints(), std::vector<int64_t>{9});
+  EXPECT_EQ(second->column(3).StringAt(0), "fuel");
+  EXPECT_TRUE(second->column(4).IsValid(0));
+  RecycleTable(std::move(*second));
+
+  Signature other;  // another model: the same first name, another type
+  other.features = {{"amount", ColumnType::kString, {}}, {"hour", ColumnType::kInt64, {}}};
+  auto third = ScanPlainRecords(R"({"dataframe_records": [{"amount": "high", "hour": 1}]})", other);
+  ASSERT_TRUE(third.has_value());
+  ASSERT_EQ(third->num_columns(), 2);
+  EXPECT_EQ(third->column(0).type(), ColumnType::kString);
+  EXPECT_EQ(third->column(0).StringAt(0), "high");
 }
 
 TEST(RecordsScan, GivesUpOnAnythingElse) {
