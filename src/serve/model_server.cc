@@ -284,7 +284,6 @@ class Impl : public ModelServer {
 };
 
 http::Response Impl::Handle(const http::Request& r) {
-  const std::vector<std::string> parts = Split(r.path);
   const bool get = r.method == "GET";
   if (r.path == "/v2/health/live" && get) return Json(200, {{"live", true}});
   if (r.path == "/v2/health/ready" && get) {  // not ready once draining: balancers move on
@@ -305,6 +304,7 @@ http::Response Impl::Handle(const http::Request& r) {
     const Served& s = *served_.front();  // MLflow's server serves one model: the first
     return Predict(r, s, Choose(s, r), /*oip=*/false);
   }
+  const std::vector<std::string> parts = Split(r.path);
   if (parts.size() >= 3 && parts[0] == "v2" && parts[1] == "models") return ModelRoute(r, parts);
   metrics_.RecordOther(404);
   return Error(404, "no route " + r.method + " " + r.path);
