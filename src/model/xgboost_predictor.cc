@@ -1,4 +1,5 @@
-// The XGBoost backend of Predictor.
+// The XGBoost backend of Predictor, and the prediction helpers of xgboost_util.h it shares with
+// the trainer.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -10,6 +11,54 @@
 #include "model/xgboost_util.h"
 
 namespace gyre {
+
+std::unique_ptr<Forest> CheckedForest(BoosterHandle booster, const std::string& ubjson, size_t features) {
+  constexpr size_t kProbes = 256;
+  std::unique_ptr<Forest> forest = Forest::FromUbjson(ubjson);
+  if (!forest || forest->features() != features) return nullptr;
+  const std::vector<float> rows = forest->ProbeRows(kProbes);
+  auto expected = PredictDense(booster, rows.data(), kProbes, features);
+  if (!expected.ok() || expected->size() != kProbes * forest->outputs_per_row()) return nullptr;
+  std::vector<float> got(expected->size());
+  forest->Predict(rows.data(), kProbes, got.data());
+  if (std::memcmp(got.data(), expected->data(), got.size() * sizeof(float)) != 0) return nullptr;
+  return forest;
+}
+
+// Large batches are split over the cores (prediction is thread-safe either way); small ones, a
+// served request's, stay on the caller's thread.
+Result<std::vector<float>> PredictRows(BoosterHandle booster, const Forest* forest, const float* data, size_t rows,
+                                       size_t cols) {
+  static const size_t cores = std::max(1u, std::thread::hardware_concurrency());  // glibc reads /sys for it
+  const size_t parts = rows >= 50000 ? cores : 1;
+  const size_t per = (rows + parts - 1) / parts;
+  std::vector<Result<std::vector<float>>> results(parts, Result<std::vector<float>>(std::vector<float>{}));
+  auto part = [&](size_t k) {
+    const size_t begin = std::min(rows, k * per), count = std::min(per, rows - begin);
+    const float* at = data + begin * cols;
+    if (forest == nullptr) {
+      results[k] = PredictDense(booster, at, count, cols);
+    } else {
+      std::vector<float> out(count * forest->outputs_per_row());
+      forest->Predict(at, count, out.data());
+      results[k] = std::move(out);
+    }
+  };
+  if (parts == 1) {
+    part(0);
+    return std::move(results[0]);
+  }
+  std::vector<std::thread> threads;
+  for (size_t k = 0; k < parts; ++k) threads.emplace_back(part, k);
+  for (auto& t : threads) t.join();
+  std::vector<float> all;
+  for (auto& r : results) {
+    if (!r.ok()) return r.status();
+    all.insert(all.end(), r->begin(), r->end());
+  }
+  return all;
+}
+
 namespace {
 
 class XgboostPredictor : public Predictor {
@@ -22,23 +71,10 @@ class XgboostPredictor : public Predictor {
                              "loading the model"));
     // One thread per prediction call: the server runs many calls at once.
     RETURN_IF_ERROR(XgbCheck(XGBoosterSetParam(booster_.get(), "nthread", "1"), "setting nthread"));
-    // The trees evaluated natively when they can be, and only if they give XGBoost's very
-    // bits on rows that probe the model's own thresholds; XGBoost answers otherwise.
-    forest_ = Forest::FromUbjson(bundle_.model);
-    if (forest_ && !ForestAgrees()) forest_.reset();
+    forest_ = CheckedForest(booster_.get(), bundle_.model, bundle_.signature.features.size());
     return Status::OK();
   }
 
-  bool ForestAgrees() const {
-    constexpr size_t kProbes = 256;
-    if (forest_->features() != bundle_.signature.features.size()) return false;
-    const std::vector<float> rows = forest_->ProbeRows(kProbes);
-    auto expected = PredictDense(booster_.get(), rows.data(), kProbes, forest_->features());
-    if (!expected.ok() || expected->size() != kProbes * forest_->outputs_per_row()) return false;
-    std::vector<float> got(expected->size());
-    forest_->Predict(rows.data(), kProbes, got.data());
-    return std::memcmp(got.data(), expected->data(), got.size() * sizeof(float)) == 0;
-  }
   bool native() const override { return forest_ != nullptr; }
   const ModelBundle& bundle() const override { return bundle_; }
 
@@ -47,48 +83,13 @@ class XgboostPredictor : public Predictor {
     return PredictEncoded(data.data(), table.num_rows());
   }
 
-  // Large batches are split over the cores (each part its own matrix and call: prediction is
-  // thread-safe); small ones, the server's, stay on the caller's thread.
   Result<Predictions> PredictEncoded(const float* data, int64_t rows) const override {
-    const int64_t parts = rows >= 50000 ? std::max<int64_t>(1, std::thread::hardware_concurrency()) : 1;
-    if (parts == 1) return PredictPart(data, rows);
-    const int64_t per = (rows + parts - 1) / parts;
-    const size_t width = bundle_.signature.features.size();
-    std::vector<Result<Predictions>> results(static_cast<size_t>(parts), Result<Predictions>(Predictions{}));
-    std::vector<std::thread> threads;
-    for (int64_t k = 0; k < parts; ++k) {
-      int64_t begin = k * per, count = std::min(per, rows - begin);
-      threads.emplace_back([&, k, begin, count] {
-        results[static_cast<size_t>(k)] = PredictPart(data + static_cast<size_t>(begin) * width, std::max<int64_t>(count, 0));
-      });
-    }
-    for (auto& t : threads) t.join();
-    Predictions all;
-    all.rows = rows;
-    for (auto& r : results) {
-      if (!r.ok()) return r.status();
-      all.width = r->rows > 0 ? r->width : all.width;
-      all.values.insert(all.values.end(), r->values.begin(), r->values.end());
-      all.predicted_class.insert(all.predicted_class.end(), r->predicted_class.begin(), r->predicted_class.end());
-    }
-    return all;
-  }
-
-  Result<Predictions> PredictPart(const float* data, int64_t rows) const {
     Predictions p;
     p.rows = rows;
     if (rows == 0) return p;
-    // In-place prediction reads the rows where they are, with no DMatrix to build: the same
-    // trees give the same numbers, and a one-row request skips most of the per-call cost.
-    if (forest_) {
-      p.values.resize(static_cast<size_t>(rows) * forest_->outputs_per_row());
-      forest_->Predict(data, static_cast<size_t>(rows), p.values.data());
-    } else {
-      ASSIGN_OR_RETURN(p.values, PredictDense(booster_.get(), data, static_cast<size_t>(rows),
-                                              bundle_.signature.features.size()));
-    }
-    const size_t total = p.values.size();
-    p.width = static_cast<int>(total / static_cast<size_t>(rows));
+    ASSIGN_OR_RETURN(p.values, PredictRows(booster_.get(), forest_.get(), data, static_cast<size_t>(rows),
+                                           bundle_.signature.features.size()));
+    p.width = static_cast<int>(p.values.size() / static_cast<size_t>(rows));
     if (bundle_.task == Task::kBinary) {
       for (float v : p.values) p.predicted_class.push_back(v >= 0.5f ? 1 : 0);
     } else if (bundle_.task == Task::kMulticlass) {
@@ -103,7 +104,7 @@ class XgboostPredictor : public Predictor {
  private:
   ModelBundle bundle_;
   XgbBooster booster_;
-  std::unique_ptr<Forest> forest_;
+  std::unique_ptr<Forest> forest_;  // the trees evaluated natively, when they give XGBoost's bits
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,17 @@ inline Result<std::vector<float>> PredictDense(BoosterHandle booster, const floa
   for (bst_ulong d = 0; d < dim; ++d) total *= shape[d];
   return std::vector<float>(out, out + total);
 }
+
+class Forest;
+
+// The booster's trees (its model saved as `ubjson`) evaluated natively (model/forest.h) when
+// they give XGBoost's very bits on rows probing their own thresholds; null otherwise.
+std::unique_ptr<Forest> CheckedForest(BoosterHandle booster, const std::string& ubjson, size_t features);
+
+// The raw outputs of `rows` dense rows: by `forest` when given, else by XGBoost's in-place
+// prediction; split over the cores from 50,000 rows.
+Result<std::vector<float>> PredictRows(BoosterHandle booster, const Forest* forest, const float* data, size_t rows,
+                                       size_t cols);
 
 class XgbMatrix {
  public:

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/features.h"
+#include "model/forest.h"
 #include "model/xgboost_util.h"
 #include "train/metrics.h"
 
@@ -377,20 +378,24 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   RETURN_IF_ERROR(Boost(&booster, dtrain, patience > 0 ? &dvalid : nullptr, rounds, patience,
                         o.params.count("eval_metric") ? o.params.at("eval_metric") : "", &best_rounds));
   r.best_rounds = best_rounds;
-  ASSIGN_OR_RETURN(std::vector<float> p, PredictDense(booster.get(), holdout.x.data(), holdout.y.size(), k));
+  bst_ulong len = 0;
+  const char* bytes = nullptr;
+  RETURN_IF_ERROR(XgbCheck(XGBoosterSaveModelToBuffer(booster.get(), R"({"format": "ubj"})", &len, &bytes), "saving"));
+  r.bundle.model.assign(bytes, len);
+  // The holdout (and validation rows) predicted as a served model predicts them: by the
+  // native trees when they give XGBoost's bits, on both cores.
+  const std::unique_ptr<Forest> forest = CheckedForest(booster.get(), r.bundle.model, k);
+  ASSIGN_OR_RETURN(std::vector<float> p, PredictRows(booster.get(), forest.get(), holdout.x.data(), holdout.y.size(), k));
   ASSIGN_OR_RETURN(r.metrics, Evaluate(labels, holdout.y, p));
   r.holdout_width = static_cast<int>(p.size() / holdout.y.size());
   r.holdout_outputs = std::move(p);
   r.holdout_labels = std::move(holdout.y);
   if (validation > 0) {
-    ASSIGN_OR_RETURN(std::vector<float> pv, PredictDense(booster.get(), validating.x.data(), validating.y.size(), k));
+    ASSIGN_OR_RETURN(std::vector<float> pv,
+                     PredictRows(booster.get(), forest.get(), validating.x.data(), validating.y.size(), k));
     ASSIGN_OR_RETURN(r.validation_metrics, Evaluate(labels, validating.y, pv));
   }
   ASSIGN_OR_RETURN(r.importance, Importance(booster.get(), sig));
-  bst_ulong len = 0;
-  const char* bytes = nullptr;
-  RETURN_IF_ERROR(XgbCheck(XGBoosterSaveModelToBuffer(booster.get(), R"({"format": "ubj"})", &len, &bytes), "saving"));
-  r.bundle.model.assign(bytes, len);
   r.bundle.task = labels.task;
   r.bundle.signature = std::move(sig);
   json metrics = json::object(), params = json::object();
