@@ -2,7 +2,7 @@
 # The benchmarks: profiling against pandas, training/prediction against pandas + xgboost and
 # drift against scipy + pandas on generated files (alternating runs), gyre monitor on a large
 # prediction log, then the Google Benchmark figures of the hot
-# paths (parsing, statistics, validation, metric logging), serving under wrk, and pipeline
+# paths (parsing, statistics, validation, metric logging, a served request), serving under wrk, and pipeline
 # overhead against make. `make bench` builds first.
 # Usage: bench/run_all.sh [path/to/gyre]
 # Env: BENCH_ROWS (default 1000000), BENCH_REPS (default 3), BENCH_DIR (default /tmp/gyre-bench).
@@ -41,7 +41,12 @@ if [ -x "$BENCH/track_bench" ]; then
   "$BENCH/track_bench"
 fi
 
-# Serving: gyre serve, FastAPI/uvicorn, Flask/gunicorn and nginx (the ceiling) under wrk.
+# Serving: a request's work in process (parse, predict, answer, log record), then gyre serve,
+# FastAPI/uvicorn, Flask/gunicorn and nginx (the ceiling) under wrk.
+if [ -x "$BENCH/serve_bench" ]; then
+  echo
+  "$BENCH/serve_bench" --benchmark_repetitions="$REPS" --benchmark_report_aggregates_only=true
+fi
 echo
 /usr/bin/python3 bench/peers/compare_serve.py "$GYRE" 10
 
