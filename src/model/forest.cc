@@ -68,18 +68,28 @@ struct ForestBuilder {
         if (s.get<int>() != 0) return false;  // a categorical split
     if (t.contains("categories_nodes") && !t["categories_nodes"].empty()) return false;
     const size_t base = f->nodes_.size();
+    std::vector<char> leaf(n, 0);
     for (size_t i = 0; i < n; ++i) {
-      Forest::Node node{cond[i].get<float>(), Forest::kLeaf, static_cast<int32_t>(i)};
+      // A leaf turns into itself whatever the row holds: a NaN threshold sends every value
+      // right, missing ones too (no default left), and its "left child" is the node before it.
+      Forest::Node node{NAN, 0, static_cast<int32_t>(i) - 1};
+      float leaf_value = 0;
       const int32_t l = left[i].get<int32_t>(), r = right[i].get<int32_t>();
       if (l >= 0) {
         const int64_t feature = index[i].get<int64_t>();
         if (feature < 0 || static_cast<size_t>(feature) >= features) return false;
         if (r != l + 1 || static_cast<size_t>(r) >= n) return false;
         const bool goes_left = dleft[i].is_boolean() ? dleft[i].get<bool>() : dleft[i].get<int>() != 0;
+        node.value = cond[i].get<float>();
+        if (std::isnan(node.value)) return false;  // a split that sends all right: not XGBoost's
         node.feature = static_cast<uint32_t>(feature) | (goes_left ? Forest::kDefaultLeft : 0);
         node.left = l;
+      } else {
+        leaf[i] = 1;
+        leaf_value = cond[i].get<float>();
       }
       f->nodes_.push_back(node);
+      f->leaf_values_.push_back(leaf_value);
     }
     // Every node reached at most once: no cycles, so every walk ends at a leaf within the
     // tree's depth.
@@ -92,7 +102,7 @@ struct ForestBuilder {
       if (seen[static_cast<size_t>(k)]++) return false;
       depth = std::max(depth, d);
       const Forest::Node& node = f->nodes_[base + static_cast<size_t>(k)];
-      if (!(node.feature & Forest::kLeaf)) {
+      if (!leaf[static_cast<size_t>(k)]) {
         stack.push_back({node.left, d + 1});
         stack.push_back({node.left + 1, d + 1});
       }
@@ -150,7 +160,7 @@ std::unique_ptr<Forest> Forest::FromJsonText(const std::string& text) {
 // XGBoost's walk: a missing value follows the node's default, any other goes left when it is
 // below the threshold (so infinities go to their side, and a NaN threshold sends all right).
 // K rows go down the tree together, a level at a time, without branches: their walks overlap
-// instead of each waiting on its own chain of loads, and a leaf stays where it is.
+// instead of each waiting on its own chain of loads, and a leaf stays where it is (see Tree).
 template <size_t K>
 void Forest::WalkRows(const Node* tree, int depth, const float* rows, size_t group, float* margins) const {
   int32_t at[K] = {};
@@ -159,9 +169,10 @@ void Forest::WalkRows(const Node* tree, int depth, const float* rows, size_t gro
       const Node& node = tree[at[k]];
       const float v = rows[k * features_ + (node.feature & kFeature)];
       const bool left = (v < node.value) | (std::isnan(v) & ((node.feature & kDefaultLeft) != 0));
-      at[k] = node.left + static_cast<int32_t>(!left & !(node.feature & kLeaf));
+      at[k] = node.left + static_cast<int32_t>(!left);
     }
-  for (size_t k = 0; k < K; ++k) margins[k * groups_ + group] += tree[at[k]].value;
+  const float* leaves = leaf_values_.data() + (tree - nodes_.data());
+  for (size_t k = 0; k < K; ++k) margins[k * groups_ + group] += leaves[at[k]];
 }
 
 // One row down K trees together (the few-rows case: a served request), a level at a time, the
@@ -181,9 +192,9 @@ void Forest::WalkTrees(size_t first, const float* row, float* margins) const {
       const Node& node = trees[k][at[k]];
       const float v = row[node.feature & kFeature];
       const bool left = (v < node.value) | (std::isnan(v) & ((node.feature & kDefaultLeft) != 0));
-      at[k] = node.left + static_cast<int32_t>(!left & !(node.feature & kLeaf));
+      at[k] = node.left + static_cast<int32_t>(!left);
     }
-  for (size_t k = 0; k < K; ++k) margins[groups_of_[first + k]] += trees[k][at[k]].value;
+  for (size_t k = 0; k < K; ++k) margins[groups_of_[first + k]] += leaf_values_[roots_[first + k] + at[k]];
 }
 
 // Tree by tree over a block of rows, so that each tree is read once per block; each row's sum
@@ -238,7 +249,7 @@ void Forest::Predict(const float* rows, size_t n, float* out) const {
 std::vector<float> Forest::ProbeRows(size_t n) const {
   std::vector<std::vector<float>> thresholds(features_);
   for (const Node& node : nodes_)
-    if (!(node.feature & kLeaf)) thresholds[node.feature & kFeature].push_back(node.value);
+    if (!std::isnan(node.value)) thresholds[node.feature & kFeature].push_back(node.value);  // a split
   for (auto& t : thresholds) {
     std::sort(t.begin(), t.end());
     t.erase(std::unique(t.begin(), t.end()), t.end());

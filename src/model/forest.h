@@ -36,13 +36,12 @@ class Forest {
   friend struct ForestBuilder;
   enum class Transform { kIdentity, kSigmoid, kSoftmax };
   struct Node {
-    float value;        // the split threshold, or the leaf's value
-    uint32_t feature;   // the split's input, with the flags below
-    int32_t left;       // the left child (the right one follows it); a leaf: itself
+    float value;        // the split threshold; NaN at a leaf
+    uint32_t feature;   // the split's input, and whether a missing value goes left
+    int32_t left;       // the left child (the right one follows it); at a leaf, the node before
   };
-  static constexpr uint32_t kDefaultLeft = 1u << 31;  // a missing value goes left
-  static constexpr uint32_t kLeaf = 1u << 30;
-  static constexpr uint32_t kFeature = kLeaf - 1;
+  static constexpr uint32_t kDefaultLeft = 1u << 31;
+  static constexpr uint32_t kFeature = kDefaultLeft - 1;
 
   template <size_t K>
   void WalkRows(const Node* tree, int depth, const float* rows, size_t group, float* margins) const;
@@ -51,6 +50,7 @@ class Forest {
   void PredictBlock(const float* rows, size_t n, float* margins) const;
 
   std::vector<Node> nodes_;
+  std::vector<float> leaf_values_;  // by node: a leaf's value (0 for splits)
   std::vector<uint32_t> roots_;   // the first node of each tree, in boosting order
   std::vector<int> depths_;       // each tree's deepest leaf, in splits from the root
   std::vector<uint32_t> groups_of_;  // the output (class) each tree adds to
