@@ -76,6 +76,19 @@ void BM_InvocationsRequest(benchmark::State& state) {
 }
 BENCHMARK(BM_InvocationsRequest)->Arg(1)->Arg(1000)->Unit(benchmark::kMicrosecond);
 
+// Reading the body alone: MLflow's records into the signature's columns.
+void BM_ParseInvocations(benchmark::State& state) {
+  const Predictor& predictor = *Model().predictor;
+  const std::string body = RecordsBody(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    auto parsed = serve::ParseInvocations(body, "application/json", predictor.bundle().signature);
+    if (!parsed.ok()) std::abort();
+    serve::RecycleTable(std::move(parsed->table));  // as the server does after a small request
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_ParseInvocations)->Arg(1)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
 // The model alone on already encoded rows.
 void BM_PredictEncoded(benchmark::State& state) {
   const Predictor& predictor = *Model().predictor;
