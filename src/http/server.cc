@@ -20,6 +20,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 constexpr size_t kFirstRead = 4096;
+constexpr size_t kLargeRead = 64 << 10;
 using Clock = std::chrono::steady_clock;
 
 struct Counters {
@@ -84,6 +85,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void WaitForRequest() {
     idle_ = true;
     if (shared_.stopping) return Close();
+    if (buffer_.capacity() > kLargeRead) buffer_.shrink_to_fit();  // a large body's room is given back
     if (buffer_.size() > 0) return ReadRequest();  // a pipelined request is already here
     deadline_ = Clock::now() + shared_.options.idle_timeout;
     socket_.async_read_some(buffer_.prepare(kFirstRead),
@@ -100,6 +102,19 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<uint32_t>(shared_.options.max_header_bytes));
     parser_->body_limit(shared_.options.max_body_bytes);
     deadline_ = Clock::now() + shared_.options.read_timeout;
+    bhttp::async_read_header(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec || self->parser_->is_done()) return self->OnRead(ec);
+      self->ReadBody();
+    });
+  }
+
+  // The body is read with room for 64 KiB at a time: the buffer kept between requests holds
+  // 4 KiB, and reading a large body 4 KiB at a time cost two system calls per 4 KiB (a
+  // 500 KB body took 250 of them and a millisecond).
+  void ReadBody() {
+    const auto length = parser_->content_length();
+    if (length && *length > buffer_.capacity() - buffer_.size())
+      buffer_.reserve(buffer_.size() + static_cast<size_t>(std::min<uint64_t>(*length, kLargeRead)));
     bhttp::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
       self->OnRead(ec);
     });

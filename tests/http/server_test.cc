@@ -82,6 +82,21 @@ TEST_F(HttpServerTest, RepliesCarryTheirStatusHeadersAndLength) {
   EXPECT_TRUE(c.ClosedWithin(2000));
 }
 
+// A large body (read with more room than the 4 KiB kept between requests) arrives whole, and
+// the request pipelined behind it in the same write is answered next.
+TEST_F(HttpServerTest, LargeBodiesArriveWholeAndWhatFollowsThemToo) {
+  StartServer();
+  Client c(server_->port());
+  std::string body(700 * 1024 + 13, 'x');
+  for (size_t i = 0; i < body.size(); i += 4099) body[i] = static_cast<char>('a' + i % 26);
+  c.Send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body +
+         Get("/after"));
+  auto r = c.Responses(2);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(Body(r[0]), "POST /big ? - " + body);
+  EXPECT_EQ(Body(r[1]), "GET /after ? - ");
+}
+
 TEST_F(HttpServerTest, MalformedAndOversizedRequestsGetTheirStatusAndTheServerCarriesOn) {
   ServerOptions o;
   o.max_body_bytes = 1000;
