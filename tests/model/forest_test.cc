@@ -185,18 +185,33 @@ TEST(ForestTest, ModelsItDoesNotCoverAreLeftToXgboost) {
   EXPECT_EQ(Forest::FromUbjson(std::string("\x5b\x24", 2)), nullptr);
 }
 
-// A trained model is evaluated natively by the Predictor; predictions through it equal
-// XGBoost's whichever path is taken.
-TEST(ForestTest, PredictorUsesItForTrainedModels) {
-  ASSERT_OK_AND_ASSIGN(Table t, ReadTable(testing::DatasetPath("wine.csv")));
-  ASSERT_OK_AND_ASSIGN(TrainResult trained, TrainModel(t, {"cultivar"}));
+// The Predictor over a trained model: native or not as expected, and XGBoost's answers either way.
+void CheckPredictor(const Table& t, const TrainResult& trained, bool native, const std::string& what) {
   ASSERT_OK_AND_ASSIGN(auto predictor, Predictor::Load(trained.bundle.Serialize()));
-  EXPECT_TRUE(predictor->native());
+  EXPECT_EQ(predictor->native(), native) << what;
   EncodeReport report;
   ASSERT_OK_AND_ASSIGN(Predictions p, predictor->Predict(t, &report));
   ASSERT_OK_AND_ASSIGN(std::vector<float> encoded, EncodeFeatures(t, trained.bundle.signature, &report));
   ExpectSameBits(p.values, XgboostPredict(trained.bundle.model, encoded, trained.bundle.signature.features.size()),
-                 "predictor");
+                 what);
+}
+
+// A trained model is evaluated natively by the Predictor.
+TEST(ForestTest, PredictorUsesItForTrainedModels) {
+  ASSERT_OK_AND_ASSIGN(Table t, ReadTable(testing::DatasetPath("wine.csv")));
+  ASSERT_OK_AND_ASSIGN(TrainResult trained, TrainModel(t, {"cultivar"}));
+  CheckPredictor(t, trained, /*native=*/true, "gbtree");
+}
+
+// A model the evaluator does not cover (here a dart booster, whose trees are weighted) is
+// predicted by XGBoost.
+TEST(ForestTest, PredictorFallsBackToXgboostForOtherModels) {
+  ASSERT_OK_AND_ASSIGN(Table t, ReadTable(testing::DatasetPath("breast_cancer.csv")));
+  TrainOptions o{"malignant"};
+  o.params = {{"booster", "dart"}, {"rate_drop", "0.1"}, {"num_round", "10"}};
+  ASSERT_OK_AND_ASSIGN(TrainResult trained, TrainModel(t, o));
+  EXPECT_EQ(Forest::FromUbjson(trained.bundle.model), nullptr);
+  CheckPredictor(t, trained, /*native=*/false, "dart");
 }
 
 }  // namespace
