@@ -1,5 +1,8 @@
 #include "serve/serve_parts.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cstdarg>
 #include <cstdio>
 
@@ -50,6 +53,11 @@ void AsyncLog::Flush() {
 // Every few milliseconds (or when much is queued) takes what is waiting in one go and writes
 // it outside the lock; fsyncs at most every kSyncEvery, and when asked to flush or stop.
 void AsyncLog::Run() {
+  // Requests come first: the writer catches up when a core is free (its queue is bounded, and
+  // what it cannot take is dropped and counted, never waited for). A large request's records
+  // are hundreds of kilobytes to format and copy, and on a busy machine that competed with
+  // the next request. Linux gives a thread its own nice value.
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kWriterNice);
   std::unique_ptr<PredictionLogWriter> writer;
   auto last_sync = std::chrono::steady_clock::now();
   for (;;) {

@@ -40,6 +40,7 @@ class AsyncLog {
   static constexpr size_t kWakeAt = 1024;
   static constexpr std::chrono::milliseconds kWriteEvery{5};
   static constexpr std::chrono::milliseconds kSyncEvery{1000};
+  static constexpr int kWriterNice = 5;  // a quarter of a request thread's share of a busy core
 
   void Run();
 
