@@ -1,10 +1,10 @@
 // The fastest path for the most common request, {"dataframe_records": [{...}, ...]} (or
 // "instances") written the plain way: a hand-written scanner that puts each value straight into
 // its column, predicting each record's next key from the previous record's order and parsing
-// numbers by a fast path for short decimals, else std::from_chars. It only ever accepts what the JSON grammar accepts; anything
-// it does not handle itself (escapes, non-ASCII text, nested values, a wrong type, a missing or
-// repeated input, malformed JSON) makes it give up, and the SAX path (records_sax.cc) reads the
-// body again and gives the answer or the precise error.
+// numbers by a fast path for short decimals, else std::from_chars. It only ever accepts what
+// the JSON grammar accepts; anything it does not handle itself (escapes, non-ASCII text, nested
+// values, a wrong type, a missing or repeated input, malformed JSON) makes it give up, and the
+// SAX path (records_sax.cc) reads the body again and gives the answer or the precise error.
 #include <charconv>
 #include <string_view>
 #include <functional>
