@@ -244,6 +244,12 @@ const Column* Table::Find(std::string_view name) const {
   return i < 0 ? nullptr : &columns_[static_cast<size_t>(i)];
 }
 
+const Column* Table::Find(std::string_view name, int hint) const {
+  if (hint >= 0 && hint < num_columns() && columns_[static_cast<size_t>(hint)].name() == name)
+    return &columns_[static_cast<size_t>(hint)];
+  return Find(name);
+}
+
 std::vector<Column> Table::ReleaseColumns() {
   index_.clear();
   return std::move(columns_);

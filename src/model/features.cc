@@ -26,8 +26,8 @@ struct InputEncoder {
   std::vector<int> category;  // category index per dictionary code, for string columns
 };
 
-Result<InputEncoder> Bind(const Table& table, const FeatureSpec& spec, size_t inputs) {
-  const Column* col = table.Find(spec.name);
+Result<InputEncoder> Bind(const Table& table, const FeatureSpec& spec, size_t inputs, int position) {
+  const Column* col = table.Find(spec.name, position);
   if (col == nullptr) {
     return InvalidArgument("input column " + spec.name + " is missing (the model needs " + std::to_string(inputs) +
                                " input columns)",
@@ -89,8 +89,9 @@ Result<std::vector<float>> EncodeFeatures(const Table& table, const Signature& s
                                           const std::vector<int64_t>* rows) {
   const size_t inputs = signature.features.size();
   std::vector<InputEncoder> encoders;
+  encoders.reserve(inputs);
   for (const FeatureSpec& spec : signature.features) {
-    ASSIGN_OR_RETURN(InputEncoder e, Bind(table, spec, inputs));
+    ASSIGN_OR_RETURN(InputEncoder e, Bind(table, spec, inputs, static_cast<int>(encoders.size())));
     encoders.push_back(std::move(e));
   }
   const size_t n = rows ? rows->size() : static_cast<size_t>(table.num_rows());

@@ -172,11 +172,8 @@ RecordText::RecordText(const Signature& signature, Task task) : task_(task) {
 std::vector<std::string> RecordText::Inputs(const Table& input) const {
   std::vector<const Column*> columns;
   columns.reserve(keys_.size());
-  for (const std::string& name : names_of_inputs_) {
-    const int at = static_cast<int>(columns.size());  // a served request's columns come in order
-    columns.push_back(at < input.num_columns() && input.column(at).name() == name ? &input.column(at)
-                                                                                 : input.Find(name));
-  }
+  for (const std::string& name : names_of_inputs_)
+    columns.push_back(input.Find(name, static_cast<int>(columns.size())));  // a served request's come in order
   std::vector<std::string> out(static_cast<size_t>(input.num_rows()));
   for (int64_t r = 0; r < input.num_rows(); ++r) {
     std::string& row = out[static_cast<size_t>(r)];

@@ -67,6 +67,12 @@ TEST(TableTest, RecycledColumnsAreEmptyAndKeepSmallDictionaries) {
   Table t({Column("a", ColumnType::kInt64), Column("b", ColumnType::kFloat64)});
   EXPECT_EQ(t.num_columns(), 2);
   EXPECT_EQ(t.IndexOf("b"), 1);
+  // A hint is only where to look first: a wrong or impossible one still finds the column.
+  EXPECT_EQ(t.Find("b", 1), &t.column(1));
+  EXPECT_EQ(t.Find("b", 0), &t.column(1));
+  EXPECT_EQ(t.Find("a", 7), &t.column(0));
+  EXPECT_EQ(t.Find("a", -1), &t.column(0));
+  EXPECT_EQ(t.Find("c", 1), nullptr);
 }
 
 }  // namespace
