@@ -152,8 +152,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The status line and headers are written by hand and sent with the body in one gathered
   // write: Beast's serializer allocated a node per header field and cost more than the rest of
-  // a one-row request's reply. A handler's header with a line break in it is dropped, never
-  // sent (it would split the response).
+  // a one-row request's reply. A handler's header with a line break in it, or a name that is
+  // empty or holds a colon or a space, is dropped, never sent (it would split or break the
+  // response).
   void Reply(Response r, bool keep_alive, bool counts_in_flight) {
     head_.clear();
     head_ += "HTTP/1.1 ";
@@ -163,7 +164,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!reason.starts_with('<')) head_.append(reason.data(), reason.size());  // an unknown code: none
     head_ += "\r\nServer: gyre\r\n";
     auto field = [this](std::string_view name, std::string_view value) {
-      if (name.find_first_of("\r\n:") != std::string_view::npos || value.find_first_of("\r\n") != std::string_view::npos) return;
+      if (name.empty() || name.find_first_of("\r\n: ") != std::string_view::npos ||
+          value.find_first_of("\r\n") != std::string_view::npos)
+        return;
       head_ += name;
       head_ += ": ";
       head_ += value;

@@ -57,13 +57,14 @@ TEST_F(HttpServerTest, KeepAliveAndPipelining) {
 }
 
 // The reply's head as written by hand: the status line with its reason, the content type, the
-// handler's headers (one with a line break is dropped: it would split the response), the
+// handler's headers (one with a line break, or a name that is empty or has a colon or space,
+// is dropped: it would split or break the response), the
 // length, and "Connection: close" only when the connection closes. The reason phrase is
 // optional (RFC 9112): a code without a known one gets none.
 TEST_F(HttpServerTest, RepliesCarryTheirStatusHeadersAndLength) {
   StartServer({}, [](const Request& r) {
     if (r.path == "/teapot") return Response{418, "text/plain", "short and stout", {{"x-pot", "1"}}};
-    return Response{201, "application/json", "{}", {{"x-a", "b"}, {"x-bad", "v\r\nInjected: yes"}, {"x\nbad", "v"}}};
+    return Response{201, "application/json", "{}", {{"x-a", "b"}, {"x-bad", "v\r\nInjected: yes"}, {"x\nbad", "v"}, {"", "empty"}, {"two words", "v"}}};
   });
   Client c(server_->port());
   c.Send(Get("/made") + Get("/teapot", true));
@@ -74,6 +75,8 @@ TEST_F(HttpServerTest, RepliesCarryTheirStatusHeadersAndLength) {
   EXPECT_NE(r[0].find("\r\nx-a: b\r\n"), std::string::npos);
   EXPECT_EQ(r[0].find("Injected"), std::string::npos);
   EXPECT_EQ(r[0].find("bad"), std::string::npos);
+  EXPECT_EQ(r[0].find("empty"), std::string::npos);
+  EXPECT_EQ(r[0].find("words"), std::string::npos);
   EXPECT_NE(r[0].find("\r\nContent-Length: 2\r\n\r\n{}"), std::string::npos);
   EXPECT_EQ(r[0].find("Connection: close"), std::string::npos);
   EXPECT_EQ(r[1].rfind("HTTP/1.1 418 \r\n", 0), 0u) << r[1];  // a code without a known reason: none
