@@ -103,41 +103,50 @@ bool ParseInt64(std::string_view s, int64_t* out) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
-namespace {
-
-// Clinger's fast path: a decimal with at most 15 significant digits and at most 22 digits
-// after the point is an exact integer divided by an exact power of ten, and IEEE division
-// rounds correctly, so the result equals the correctly rounded parse.
-bool FastDecimal(std::string_view s, double* out) {
-  static const double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+// Clinger's fast path: the digits make an integer a double holds exactly (below 10^15 < 2^53),
+// and one multiplication or division by an exact power of ten (up to 10^22) rounds once,
+// correctly (x86-64 computes doubles in double).
+bool ParseShortDecimal(std::string_view s, double* out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   const char* p = s.data();
   const char* end = p + s.size();
   const bool negative = p < end && *p == '-';
   p += negative;
-  const char* start = p;
   uint64_t mantissa = 0;
-  while (p < end && static_cast<unsigned>(*p - '0') < 10) mantissa = mantissa * 10 + static_cast<uint64_t>(*p++ - '0');
-  const char* int_end = p;
-  ptrdiff_t frac = 0;
-  if (p < end && *p == '.') {
-    const char* frac_start = ++p;
-    while (p < end && static_cast<unsigned>(*p - '0') < 10) mantissa = mantissa * 10 + static_cast<uint64_t>(*p++ - '0');
-    frac = p - frac_start;
+  int significant = 0, exponent = 0;
+  bool digits = false;
+  auto digit = [&] { return p < end && static_cast<unsigned>(*p - '0') < 10; };
+  for (; digit(); ++p, digits = true) {
+    mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
+    significant += mantissa != 0;  // leading zeros do not count
   }
-  // Fifteen digits (leading zeros included, to keep the test cheap) fit a double exactly.
-  const ptrdiff_t digits = (int_end - start) + frac;
-  if (p != end || digits == 0 || digits > 15) return false;
+  if (p < end && *p == '.')
+    for (++p; digit(); ++p, --exponent, digits = true) {
+      mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
+      significant += mantissa != 0;
+    }
+  if (!digits || significant > 15) return false;  // (more digits would also overflow: refused)
+  if (p < end) {
+    if (*p != 'e' && *p != 'E') return false;
+    ++p;
+    const bool minus = p < end && *p == '-';
+    p += p < end && (*p == '-' || *p == '+');
+    if (!digit()) return false;
+    int e = 0;
+    for (; digit() && e < 1000; ++p) e = e * 10 + (*p - '0');
+    if (p != end) return false;
+    exponent += minus ? -e : e;
+  }
+  if (exponent < -22 || exponent > 22) return false;
   double v = static_cast<double>(mantissa);
-  if (frac > 0) v /= kPow10[frac];
+  v = exponent < 0 ? v / kPow10[-exponent] : v * kPow10[exponent];
   *out = negative ? -v : v;
   return true;
 }
 
-}  // namespace
-
 bool ParseDouble(std::string_view s, double* out) {
-  if (FastDecimal(s, out)) return true;
+  if (ParseShortDecimal(s, out)) return true;
   s = Trim(s);
   bool negative = false;
   if (!s.empty() && (s.front() == '+' || s.front() == '-')) {

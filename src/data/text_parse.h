@@ -23,6 +23,10 @@ bool ParseBool(std::string_view s, bool* out);
 bool ParseInt64(std::string_view s, int64_t* out);
 // Decimal and scientific notation, inf/infinity; correctly rounded.
 bool ParseDouble(std::string_view s, double* out);
+// The fast path of ParseDouble: an optional '-', digits with an optional '.', an optional
+// exponent, of at most 15 significant digits and a decimal exponent within 22 of zero, as
+// the correctly rounded double; false for any other text (ParseDouble reads the rest).
+bool ParseShortDecimal(std::string_view s, double* out);
 Kind Classify(std::string_view s);
 // The narrowest kind that holds both (int+float=float; anything else mixed is a string).
 Kind JoinKinds(Kind a, Kind b);

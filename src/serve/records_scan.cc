@@ -10,52 +10,12 @@
 #include <functional>
 #include <map>
 
+#include "data/text_parse.h"
 #include "serve/records_sax.h"
 #include "serve/scalar.h"
 
 namespace gyre::serve {
 namespace {
-
-// A JSON number (its grammar already checked) of at most 15 significant digits and a small
-// decimal exponent, as the nearest double: its digits make an integer that a double holds
-// exactly, and one multiplication or division by an exact power of ten rounds once, correctly
-// (Clinger's fast path; x86-64 computes doubles in double). Most values sent for prediction
-// are like this ("11.53", "-2.06659"). False for any other: std::from_chars then reads it.
-bool ShortDecimal(std::string_view token, double* out) {
-  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  const char* p = token.data();
-  const char* end = p + token.size();
-  const bool negative = *p == '-';
-  p += negative;
-  uint64_t mantissa = 0;
-  int digits = 0, exponent = 0;
-  for (; p < end && *p >= '0' && *p <= '9'; ++p) {
-    mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
-    digits += mantissa != 0;
-  }
-  if (p < end && *p == '.')
-    for (++p; p < end && *p >= '0' && *p <= '9'; ++p) {
-      mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
-      digits += mantissa != 0;
-      --exponent;
-    }
-  if (digits > 15) return false;  // below 10^15 < 2^53: exact
-  if (p < end) {  // 'e' or 'E', a sign, digits
-    ++p;
-    const bool minus = *p == '-';
-    p += *p == '-' || *p == '+';
-    int e = 0;
-    for (; p < end && e < 1000; ++p) e = e * 10 + (*p - '0');
-    if (p != end) return false;
-    exponent += minus ? -e : e;
-  }
-  if (exponent < -22 || exponent > 22) return false;
-  double v = static_cast<double>(mantissa);
-  v = exponent < 0 ? v / kPow10[-exponent] : v * kPow10[exponent];
-  *out = negative ? -v : v;
-  return true;
-}
 
 // Whether recycled columns are the signature's, in order.
 bool Fits(const std::vector<Column>& columns, const Signature& sig) {
@@ -242,7 +202,7 @@ class Scanner {
       return ec == std::errc() && ptr == end && AppendIntegerScalar(col, v);  // beyond int64: SAX
     }
     double v = 0;
-    if (ShortDecimal(token, &v)) return AppendFloatScalar(col, v);
+    if (ParseShortDecimal(token, &v)) return AppendFloatScalar(col, v);  // most values sent: "11.53"
     auto [ptr, ec] = std::from_chars(token.data(), end, v);
     return ec == std::errc() && ptr == end && AppendFloatScalar(col, v);  // out of range: SAX
   }
