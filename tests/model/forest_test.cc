@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -68,6 +69,22 @@ std::vector<float> TestRows(const std::vector<float>& encoded, const Forest& for
   return rows;
 }
 
+// Rows predicted a few at a time (the served path, trees side by side) give the bits of the
+// same rows predicted in a batch (rows side by side).
+void ExpectFewRowsAsInABatch(const Forest& forest, const std::vector<float>& rows) {
+  const std::vector<float> batch = ForestPredict(forest, rows);
+  const size_t width = forest.features(), outputs = forest.outputs_per_row(), n = rows.size() / width;
+  for (size_t group : {1, 3, 7}) {
+    for (size_t begin = 0; begin < n; begin += group) {
+      const size_t count = std::min(group, n - begin);
+      std::vector<float> out(count * outputs);
+      forest.Predict(rows.data() + begin * width, count, out.data());
+      ASSERT_EQ(std::memcmp(out.data(), batch.data() + begin * outputs, out.size() * sizeof(float)), 0)
+          << "rows " << begin << ".." << begin + count << " predicted " << group << " at a time";
+    }
+  }
+}
+
 void CheckTrainedModel(const Table& table, const TrainOptions& options, size_t expected_outputs) {
   ASSERT_OK_AND_ASSIGN(TrainResult trained, TrainModel(table, options));
   std::unique_ptr<Forest> forest = Forest::FromUbjson(trained.bundle.model);
@@ -78,6 +95,7 @@ void CheckTrainedModel(const Table& table, const TrainOptions& options, size_t e
   const std::vector<float> rows = TestRows(encoded, *forest);
   ExpectSameBits(ForestPredict(*forest, rows), XgboostPredict(trained.bundle.model, rows, forest->features()),
                  options.label);
+  ExpectFewRowsAsInABatch(*forest, rows);
 }
 
 TEST(ForestTest, BinaryClassifierGivesXgboostsBits) {
