@@ -113,20 +113,25 @@ bool ParseShortDecimal(std::string_view s, double* out) {
   const char* end = p + s.size();
   const bool negative = p < end && *p == '-';
   p += negative;
-  uint64_t mantissa = 0;
-  int significant = 0, exponent = 0;
-  bool digits = false;
   auto digit = [&] { return p < end && static_cast<unsigned>(*p - '0') < 10; };
-  for (; digit(); ++p, digits = true) {
-    mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
-    significant += mantissa != 0;  // leading zeros do not count
+  uint64_t mantissa = 0;
+  const char* int_start = p;
+  for (; digit(); ++p) mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
+  const char* int_end = p;
+  ptrdiff_t frac = 0;
+  if (p < end && *p == '.') {
+    const char* frac_start = ++p;
+    for (; digit(); ++p) mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
+    frac = p - frac_start;
   }
-  if (p < end && *p == '.')
-    for (++p; digit(); ++p, --exponent, digits = true) {
-      mantissa = mantissa * 10 + static_cast<uint64_t>(*p - '0');
-      significant += mantissa != 0;
-    }
-  if (!digits || significant > 15) return false;  // (more digits would also overflow: refused)
+  const ptrdiff_t digits = (int_end - int_start) + frac;
+  if (digits == 0) return false;
+  if (digits > 15) {  // only the digits from the first non-zero one count (and then no overflow)
+    ptrdiff_t zeros = 0;
+    for (const char* q = int_start; q < p && (*q == '0' || *q == '.'); ++q) zeros += *q == '0';
+    if (digits - zeros > 15) return false;
+  }
+  int exponent = static_cast<int>(-frac);
   if (p < end) {
     if (*p != 'e' && *p != 'E') return false;
     ++p;
