@@ -2,7 +2,7 @@
 // XGBoost 1.7's CPU predictor walks them, summed and transformed in the same float order, so
 // the outputs are XGBoost's to the bit. A call costs no configuration parsing, no OpenMP
 // region and no thread-local buffers, which is most of what XGBoost spends on a one-row
-// prediction. Internal to model/.
+// prediction. Internal to model/ and train/ (as xgboost_util.h, which makes one).
 #pragma once
 
 #include <cstddef>
@@ -24,8 +24,8 @@ class Forest {
 
   size_t features() const { return features_; }
   size_t outputs_per_row() const { return groups_; }
-  // `rows` dense row-major rows of features() floats (NaN is missing) to `out`, which holds
-  // rows * outputs_per_row() values: what XGBoost's prediction (type "value") gives.
+  // `n` dense row-major rows of features() floats (NaN is missing) to `out`, which holds
+  // n * outputs_per_row() values: what XGBoost's prediction (type "value") gives.
   void Predict(const float* rows, size_t n, float* out) const;
   // `n` rows (row-major) whose values sit on, just below and just above the trees' thresholds,
   // or are missing: rows that take both ways at many splits, for checking this evaluator
