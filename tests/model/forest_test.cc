@@ -108,6 +108,10 @@ TEST(ForestTest, MulticlassGivesXgboostsBits) {
   CheckTrainedModel(iris, {"species"}, 3);
   ASSERT_OK_AND_ASSIGN(Table wine, ReadTable(testing::DatasetPath("wine.csv")));
   CheckTrainedModel(wine, {"cultivar"}, 3);
+  TrainOptions forest_of_trees{"cultivar"};  // several trees per class and round, on samples
+  forest_of_trees.params = {{"num_parallel_tree", "4"}, {"subsample", "0.7"}, {"colsample_bynode", "0.6"},
+                            {"num_round", "10"}};
+  CheckTrainedModel(wine, forest_of_trees, 3);
 }
 
 TEST(ForestTest, RegressionGivesXgboostsBits) {
