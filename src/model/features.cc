@@ -103,11 +103,12 @@ Result<std::vector<float>> EncodeFeatures(const Table& table, const Signature& s
       else EncodeRange(encoders[i], [](size_t k) { return static_cast<int64_t>(k); }, begin, end, i, inputs, out.data(), &report->unseen_categories);
     }
   }
+  // The columns no input was bound to (Bind found each input's already) and not the label.
+  std::vector<char> bound(static_cast<size_t>(table.num_columns()), 0);
+  for (const InputEncoder& e : encoders) bound[static_cast<size_t>(e.col - &table.column(0))] = 1;
   for (int c = 0; c < table.num_columns(); ++c) {
     const std::string& name = table.column(c).name();
-    bool used = name == signature.label || std::any_of(signature.features.begin(), signature.features.end(),
-                                                       [&](const FeatureSpec& f) { return f.name == name; });
-    if (!used) report->ignored_columns.push_back(name);
+    if (!bound[static_cast<size_t>(c)] && name != signature.label) report->ignored_columns.push_back(name);
   }
   return out;
 }

@@ -65,6 +65,25 @@ TEST(TrainerTest, SameInputsSameBundleBytes) {
   EXPECT_NE(a.bundle.Serialize(), c.bundle.Serialize()) << "another seed, another split";
 }
 
+// Columns in another order than the model's, and one it does not use: the same predictions,
+// and only the unused column reported (not the label).
+TEST(TrainerTest, ColumnsInAnyOrderAndUnusedOnesReported) {
+  Table t = Load("iris.csv");
+  ASSERT_OK_AND_ASSIGN(TrainResult r, TrainModel(t, {"species"}));
+  ASSERT_OK_AND_ASSIGN(auto predictor, Predictor::Load(r.bundle.Serialize()));
+  EncodeReport report;
+  ASSERT_OK_AND_ASSIGN(Predictions in_order, predictor->Predict(t, &report));
+  Table reordered;
+  Column comment("comment", ColumnType::kString);
+  for (int64_t i = 0; i < t.num_rows(); ++i) comment.AppendString("row");
+  reordered.AddColumn(std::move(comment));
+  for (int c = t.num_columns() - 1; c >= 0; --c) reordered.AddColumn(t.column(c));
+  EncodeReport other;
+  ASSERT_OK_AND_ASSIGN(Predictions shuffled, predictor->Predict(reordered, &other));
+  EXPECT_EQ(shuffled.values, in_order.values);
+  EXPECT_EQ(other.ignored_columns, std::vector<std::string>{"comment"});
+}
+
 TEST(TrainerTest, BundleRoundTripsAndPredictsTheSameFromManyThreads) {
   Table t = Load("iris.csv");
   ASSERT_OK_AND_ASSIGN(TrainResult r, TrainModel(t, {"species"}));
