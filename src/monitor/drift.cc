@@ -215,20 +215,30 @@ Result<std::optional<ColumnDrift>> OneColumn(const Pair& p, const DriftOptions& 
   return std::optional<ColumnDrift>(std::move(out));
 }
 
+bool Excluded(const ColumnSummary& ref, const DriftOptions& o) {
+  return std::count(o.skip_columns.begin(), o.skip_columns.end(), ref.name) > 0;
+}
+
+// The kind the reference's own summary gives a column, or a method named for it; nullopt,
+// with why, for a column never tested (an identifier, free text, a timestamp).
+std::optional<DriftKind> TestedKind(const ColumnSummary& ref, const DriftOptions& o, std::string& why) {
+  std::optional<DriftKind> k = KindOf(ref, why);
+  auto per = o.per_column.find(ref.name);
+  if (!k && per != o.per_column.end() && per->second.method && SummarizedAsNumbers(ref.type))
+    k = DriftKind::kNumerical;  // a method named for the column tests it anyway (a key, say)
+  return k;
+}
+
 // Why a column is not tested ("" when it is), and its kind when it is.
 std::string Classify(const ColumnSummary& ref, const ColumnSummary* cur, const DriftOptions& o,
                      DriftKind& kind) {
-  if (std::count(o.skip_columns.begin(), o.skip_columns.end(), ref.name))
-    return "excluded by the caller";
+  if (Excluded(ref, o)) return "excluded by the caller";
   if (!cur) return "missing from the current data";
   if ((ref.type == ColumnType::kString) != (cur->type == ColumnType::kString) &&
       cur->type != ColumnType::kTimestamp && ref.type != ColumnType::kTimestamp)
     return "type mismatch: numbers in one dataset, strings in the other";
   std::string why;
-  std::optional<DriftKind> k = KindOf(ref, why);
-  auto per = o.per_column.find(ref.name);
-  if (!k && per != o.per_column.end() && per->second.method && SummarizedAsNumbers(ref.type))
-    k = DriftKind::kNumerical;  // a method named for the column tests it anyway (a key, say)
+  std::optional<DriftKind> k = TestedKind(ref, o, why);
   if (!k) return why;
   if (ref.count() == 0 || cur->count() == 0) return "no values on one side";
   kind = *k;
@@ -241,11 +251,7 @@ std::vector<std::string> UntestedColumns(const DatasetSummary& reference, const 
   std::vector<std::string> out;
   for (const ColumnSummary& ref : reference.columns) {
     std::string why;
-    auto per = options.per_column.find(ref.name);
-    const bool named = per != options.per_column.end() && per->second.method && SummarizedAsNumbers(ref.type);
-    if (std::count(options.skip_columns.begin(), options.skip_columns.end(), ref.name) ||
-        (!KindOf(ref, why) && !named))
-      out.push_back(ref.name);
+    if (Excluded(ref, options) || !TestedKind(ref, options, why)) out.push_back(ref.name);
   }
   return out;
 }

@@ -121,12 +121,12 @@ struct DriftReport {
   std::vector<SkippedColumn> skipped;
 };
 
-// InvalidArgument for an unknown method or one that does not apply to a column's kind.
 // The reference's columns that ComputeDrift leaves untested whatever the current data holds
 // (identifiers and free text by the reference's own counts, timestamps, columns the options
 // exclude): the current data's values of them need not be kept.
 std::vector<std::string> UntestedColumns(const DatasetSummary& reference, const DriftOptions& options);
 
+// InvalidArgument for an unknown method or one that does not apply to a column's kind.
 Result<DriftReport> ComputeDrift(const DatasetSummary& reference, const DatasetSummary& current,
                                  const DriftOptions& options);
 

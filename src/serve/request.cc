@@ -171,13 +171,13 @@ std::string ShapeText(const std::vector<uint64_t>& dims) {
 // A tensor's shape: non-negative integers whose product is its number of values.
 Result<std::vector<uint64_t>> ShapeOf(const json& t, size_t values, const std::string& where) {
   const json& shape = t["shape"];
+  constexpr uint64_t kLimit = uint64_t{1} << 40;  // far beyond any request's values
   std::vector<uint64_t> dims;
   uint64_t product = 1;
   for (const json& d : shape) {
-    if (!d.is_number_unsigned() || d.get<uint64_t>() > (uint64_t{1} << 40))
+    if (!d.is_number_unsigned() || d.get<uint64_t>() > kLimit)
       return Bad(where + ".shape", "expected a list of sizes (non-negative integers), found " + Shown(d));
     dims.push_back(d.get<uint64_t>());
-    constexpr uint64_t kLimit = uint64_t{1} << 40;
     if (dims.back() != 0 && product > kLimit / dims.back())  // checked before it could wrap
       return Bad(where + ".shape", "is far larger than any request");
     product *= dims.back();

@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-
 namespace gyre::serve {
 
 bool AppendBoolScalar(Column& col, bool v) {
