@@ -23,8 +23,13 @@ constexpr size_t kBlockRows = 2048;
 struct InputEncoder {
   const Column* col;
   const FeatureSpec* spec;
-  std::vector<int> category;  // category index per dictionary code, for string columns
+  // Category index per dictionary code, for string columns, found when a row first uses the
+  // code: a dictionary may hold values no row of this table has (a served request's columns
+  // are reused, dictionary and all).
+  std::vector<int> category;
 };
+
+constexpr int kNotLookedUp = -2;
 
 Result<InputEncoder> Bind(const Table& table, const FeatureSpec& spec, size_t inputs, int position) {
   const Column* col = table.Find(spec.name, position);
@@ -38,18 +43,14 @@ Result<InputEncoder> Bind(const Table& table, const FeatureSpec& spec, size_t in
                            {"", 0, 0, spec.name});
   }
   InputEncoder e{col, &spec, {}};
-  if (spec.type == ColumnType::kString && col->type() == ColumnType::kString) {
-    e.category.resize(col->dictionary().size());  // each distinct value looked up once
-    for (size_t k = 0; k < e.category.size(); ++k) {
-      e.category[k] = CategoryIndex(spec, col->dictionary().Get(static_cast<int32_t>(k)));
-    }
-  }
+  if (spec.type == ColumnType::kString && col->type() == ColumnType::kString)
+    e.category.assign(col->dictionary().size(), kNotLookedUp);  // each distinct value looked up once
   return e;
 }
 
 // Writes input `offset` of output rows [begin, end); output row i is table row row_of(i).
 template <typename RowOf>
-void EncodeRange(const InputEncoder& e, RowOf row_of, size_t begin, size_t end, size_t offset, size_t stride,
+void EncodeRange(InputEncoder& e, RowOf row_of, size_t begin, size_t end, size_t offset, size_t stride,
                  float* out, int64_t* unseen) {
   const Column& col = *e.col;
   const bool all_valid = col.null_count() == 0;
@@ -66,7 +67,12 @@ void EncodeRange(const InputEncoder& e, RowOf row_of, size_t begin, size_t end, 
   };
   if (e.spec->type == ColumnType::kString) {
     if (col.type() == ColumnType::kString) {
-      put([&](size_t r) { return category(e.category[static_cast<size_t>(col.codes()[r])]); });
+      put([&](size_t r) {
+        const auto code = static_cast<size_t>(col.codes()[r]);
+        if (e.category[code] == kNotLookedUp)
+          e.category[code] = CategoryIndex(*e.spec, col.dictionary().Get(static_cast<int32_t>(code)));
+        return category(e.category[code]);
+      });
     } else {  // numbers or flags as categories: by their text
       put([&](size_t r) { return category(CategoryIndex(*e.spec, col.ValueToString(static_cast<int64_t>(r)))); });
     }
