@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "data/sketches.h"
+#include "data/value_counts.h"
 
 namespace gyre {
 namespace {
@@ -30,8 +31,11 @@ struct Accumulator {
   double min = std::numeric_limits<double>::infinity();
   double max = -std::numeric_limits<double>::infinity();
   int64_t zeros = 0, negatives = 0, infinities = 0;
-  // While exact: the values themselves. Integers are kept as integers so that distinct
-  // counts past 2^53 stay exact.
+  // While exact: the values counted (see ValueCounts), or, once they fit no counts, the
+  // values themselves. Integers are kept as integers so that distinct counts past 2^53 stay
+  // exact.
+  ValueCounts counted;
+  bool counting = true;
   std::vector<double> values;
   std::vector<int64_t> ints;
   bool exact = true;
@@ -79,9 +83,28 @@ struct Accumulator {
     }
   }
 
+  size_t KeptBytes() const { return (values.size() + ints.size()) * sizeof(double) + counted.bytes(); }
+
+  // Counts the present values while they fit counts, else keeps them.
+  template <typename T>
+  void Keep(std::span<const T> present, std::vector<T>* kept, uint64_t max_keys, size_t expected_rows) {
+    if (counting && counted.Add(present, max_keys)) return;
+    if (counting) {
+      counting = false;
+      kept->reserve(expected_rows);
+      counted.Drain(kept);
+    }
+    kept->insert(kept->end(), present.begin(), present.end());
+  }
+
   // While exact, chunks only append their values; the moments are computed here, once, from
   // what was kept (in blocks, merged the same way as chunks).
   void AddKeptToMoments() {
+    if (counting) {
+      counting = false;
+      if (type == ColumnType::kFloat64) counted.Drain(&values);
+      else counted.Drain(&ints);
+    }
     AddNumbers(values.data(), values.size());
     double block[4096];
     for (size_t i = 0; i < ints.size(); i += 4096) {
@@ -99,11 +122,30 @@ struct Accumulator {
     std::vector<int64_t>().swap(ints);
   }
 
-  // An int64 column turned float64: its kept values become doubles.
-  void WidenToFloat() {
+  // An int64 column turned float64: its kept or counted values become doubles.
+  void WidenToFloat(uint64_t max_keys) {
     type = ColumnType::kFloat64;
+    if (counting) counted.Drain(&ints);
     for (int64_t v : ints) values.push_back(static_cast<double>(v));
     std::vector<int64_t>().swap(ints);
+    if (counting && counted.Add(values, max_keys)) std::vector<double>().swap(values);
+    else counting = false;
+  }
+
+  // Count, moments and extremes from the counts.
+  void CountedToMoments() {
+    count = counted.total();
+    if (count == 0) return;
+    sum = counted.Sum();
+    mean = sum / static_cast<double>(count);
+    min = counted.Value(counted.MinKey());
+    max = counted.Value(counted.MaxKey());
+    counted.ForEach([&](int64_t key, uint32_t c) {
+      const double v = counted.Value(key), d = v - mean;
+      m2 += c * d * d;
+      zeros += v == 0 ? c : 0;
+      negatives += v < 0 ? c : 0;
+    });
   }
 
   void AddCount(std::string_view value, int64_t n) {
@@ -192,8 +234,51 @@ int64_t SummarizeSorted(const std::vector<T>& sorted, NumericSummary* n, bool hi
   return distinct;
 }
 
+// The same from counts: one walk over the counted keys, ascending.
+int64_t SummarizeCounts(const ValueCounts& counts, NumericSummary* n, bool histogram) {
+  // The ranks whose values the quantiles interpolate between, ascending.
+  const auto total = static_cast<size_t>(counts.total());
+  if (total == 0) {
+    n->quantiles.fill(std::nan(""));
+    return 0;
+  }
+  std::array<size_t, 2 * kProfileQuantiles.size()> ranks{};
+  std::array<double, 2 * kProfileQuantiles.size()> at{};
+  std::array<double, kProfileQuantiles.size()> frac{};
+  for (size_t q = 0; q < kProfileQuantiles.size(); ++q) {
+    double pos = (static_cast<double>(total) - 1) * kProfileQuantiles[q];
+    ranks[2 * q] = static_cast<size_t>(std::floor(pos));
+    ranks[2 * q + 1] = std::min(ranks[2 * q] + 1, total - 1);
+    frac[q] = pos - std::floor(pos);
+  }
+  // One quantile's upper rank may pass the next one's lower rank: visit them in rank order.
+  std::array<size_t, ranks.size()> order;
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return ranks[x] < ranks[y]; });
+  Histogram& h = n->histogram;
+  const size_t bins = histogram ? h.counts.size() : 0;
+  size_t next = 0, bin = 0, seen = 0;
+  int64_t distinct = 0;
+  counts.ForEach([&](int64_t key, uint32_t c) {
+    const double v = counts.Value(key);
+    ++distinct;
+    seen += c;
+    for (; next < order.size() && ranks[order[next]] < seen; ++next) at[order[next]] = v;
+    if (bins == 0) return;
+    while (bin + 1 < bins && v >= h.edges[bin + 1]) ++bin;
+    h.counts[bin] += c;
+  });
+  for (size_t q = 0; q < kProfileQuantiles.size(); ++q) {
+    n->quantiles[q] = total == 0 ? std::nan("") : Lerp(at[2 * q], at[2 * q + 1], frac[q]);
+  }
+  return distinct;
+}
+
 ColumnStats FinishColumn(Accumulator& a, const ProfileOptions& options) {
-  if (a.numeric() && a.exact) a.AddKeptToMoments();
+  if (a.numeric() && a.exact) {
+    if (a.counting) a.CountedToMoments();
+    else a.AddKeptToMoments();
+  }
   ColumnStats s;
   s.name = a.name;
   s.type = a.type;
@@ -226,7 +311,9 @@ ColumnStats FinishColumn(Accumulator& a, const ProfileOptions& options) {
   if (a.exact) {
     const bool histogram = a.count > 0 && std::isfinite(a.min) && std::isfinite(a.max);
     if (histogram) n.histogram = EmptyHistogram(a.min, a.max, options.histogram_bins);
-    if (!a.ints.empty()) {
+    if (a.counting) {
+      s.distinct = SummarizeCounts(a.counted, &n, histogram);
+    } else if (!a.ints.empty()) {
       RadixSortInts(a.ints);
       s.distinct = SummarizeSorted(a.ints, &n, histogram);
     } else {
@@ -278,26 +365,22 @@ void GatherNumbers(const Column& col, std::vector<double>* out) {
   }
 }
 
-// Appends the values of `src` whose rows are present in `col`.
+// The values of `src` (column `col`'s) whose rows are present: `src` itself when all are.
 template <typename T>
-void AppendPresent(const Column& col, const std::vector<T>& src, std::vector<T>* out) {
-  if (col.null_count() == 0) {
-    out->insert(out->end(), src.begin(), src.end());
-    return;
-  }
+std::span<const T> Present(const Column& col, const std::vector<T>& src, std::vector<T>* scratch) {
+  if (col.null_count() == 0) return src;
+  scratch->clear();
   for (size_t i = 0; i < src.size(); ++i) {
-    if (col.IsValid(static_cast<int64_t>(i))) out->push_back(src[i]);
+    if (col.IsValid(static_cast<int64_t>(i))) scratch->push_back(src[i]);
   }
+  return *scratch;
 }
 
-// Appends the present values: float64 to `doubles`, integers and timestamps as they are (so
-// that distinct counts past 2^53 stay exact).
-void KeepValues(const Column& col, std::vector<double>* doubles, std::vector<int64_t>* ints) {
-  if (col.type() == ColumnType::kFloat64) {
-    AppendPresent(col, col.doubles(), doubles);
-  } else {
-    AppendPresent(col, col.ints(), ints);
-  }
+// The rows of the whole file, estimated from the first chunk's bytes per row (0: unknown).
+size_t EstimateRows(const Chunk& chunk) {
+  if (chunk.file_bytes == 0 || chunk.bytes_read == 0) return 0;
+  return static_cast<size_t>(static_cast<double>(chunk.table.num_rows()) * static_cast<double>(chunk.file_bytes) /
+                             static_cast<double>(chunk.bytes_read) * 1.02);
 }
 
 }  // namespace
@@ -307,8 +390,10 @@ struct StatsBuilder::Impl {
   std::vector<Accumulator> columns;
   int64_t rows = 0;
   uint64_t kept_bytes = 0;
+  size_t expected_rows = 0;
   bool exact = true;
   std::vector<double> scratch;
+  std::vector<int64_t> scratch_ints;
   std::vector<int64_t> code_counts;
 };
 
@@ -326,31 +411,19 @@ Status StatsBuilder::Begin(const std::vector<ColumnInfo>& columns) {
   return Status::OK();
 }
 
-// Sizes the kept values for the whole file from the first chunk's bytes per row, so that
-// they are not copied over and over as they grow (only within the memory budget).
-void StatsBuilder::ReserveForFile(const Chunk& chunk) {
-  Impl& m = *impl_;
-  if (!m.exact || chunk.file_bytes == 0 || chunk.bytes_read == 0) return;
-  const double rows = static_cast<double>(chunk.table.num_rows()) * static_cast<double>(chunk.file_bytes) /
-                      static_cast<double>(chunk.bytes_read) * 1.02;
-  size_t numeric = 0;
-  for (const auto& a : m.columns) numeric += a.numeric();
-  if (rows * 8 * static_cast<double>(numeric) > static_cast<double>(m.options.exact_memory_bytes)) return;
-  for (auto& a : m.columns) {
-    if (!a.numeric()) continue;
-    if (a.type == ColumnType::kFloat64) a.values.reserve(static_cast<size_t>(rows));
-    else a.ints.reserve(static_cast<size_t>(rows));
-  }
-}
-
 Status StatsBuilder::Consume(const Chunk& chunk) {
   Impl& m = *impl_;
+  if (m.rows == 0) m.expected_rows = EstimateRows(chunk);
+  // Counts take 4 bytes a key: at most two keys a row keeps them within the 8 bytes a row
+  // that keeping the values would take.
+  const uint64_t rows = std::max<uint64_t>(m.expected_rows, static_cast<uint64_t>(m.rows + chunk.table.num_rows()));
+  const uint64_t max_keys = std::max<uint64_t>(uint64_t{1} << 16, 2 * rows);
   for (int c = 0; c < chunk.table.num_columns(); ++c) {
     const Column& col = chunk.table.column(c);
     Accumulator& a = m.columns[static_cast<size_t>(c)];
     if (a.type != col.type()) {
       if (a.type == ColumnType::kInt64 && col.type() == ColumnType::kFloat64) {
-        a.WidenToFloat();
+        a.WidenToFloat(max_keys);
       } else if (a.count > 0 || !a.values.empty() || !a.ints.empty()) {
         return Internal("column " + a.name + " changed type from " + ColumnTypeName(a.type) + " to " +
                         ColumnTypeName(col.type()));
@@ -377,17 +450,18 @@ Status StatsBuilder::Consume(const Chunk& chunk) {
       }
       continue;
     }
-    if (a.exact) {
-      const size_t before = a.values.size() + a.ints.size();
-      KeepValues(col, &a.values, &a.ints);
-      m.kept_bytes += (a.values.size() + a.ints.size() - before) * sizeof(double);
+    if (a.exact && col.type() == ColumnType::kFloat64) {
+      a.Keep(Present(col, col.doubles(), &m.scratch), &a.values, max_keys, m.expected_rows);
+    } else if (a.exact) {
+      a.Keep(Present(col, col.ints(), &m.scratch_ints), &a.ints, max_keys, m.expected_rows);
     } else {
       GatherNumbers(col, &m.scratch);
       a.AddNumbers(m.scratch.data(), m.scratch.size());
     }
   }
-  if (m.rows == 0) ReserveForFile(chunk);
   m.rows += chunk.table.num_rows();
+  m.kept_bytes = 0;
+  for (const auto& a : m.columns) m.kept_bytes += a.KeptBytes();
   if (m.exact && m.kept_bytes > m.options.exact_memory_bytes) {
     m.exact = false;
     for (auto& a : m.columns) a.SwitchToSketches();

@@ -89,7 +89,6 @@ class StatsBuilder : public ChunkSink {
   DatasetStats Finish();
 
  private:
-  void ReserveForFile(const Chunk& chunk);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -127,6 +127,28 @@ def many_rows(n, special_row, special, name):
     return "\n".join(lines) + "\n"
 
 
+def many_numbers(n):
+    """Numbers shaped to exercise the profile's exact counts (data/value_counts.h) when read in
+    chunks of 1,000 rows: decimals that gain places mid-file, ranges too wide to count from
+    the start or from row 3,000, ids that grow downwards, integers in steps of 1,000 until a
+    late 12345, integers that turn into decimals, and missing values."""
+    import random
+    rnd = random.Random(7)
+    lines = ["cents,places,wide,late_wide,id_down,thousands,int_then_float,with_missing"]
+    for i in range(n):
+        lines.append(",".join([
+            "%.2f" % rnd.uniform(-50, 50),
+            "%.1f" % rnd.uniform(0, 10) if i < n // 2 else "%.3f" % rnd.uniform(0, 10),
+            "%.2f" % rnd.uniform(0, 2000),
+            "%.2f" % rnd.uniform(0, 10 if i < 3000 else 5000),
+            str(100000 - 7 * i),
+            "12345" if i == 4000 else str(1000 * rnd.randint(0, 50)),
+            str(rnd.randint(0, 100)) if i < n // 2 else "%.2f" % rnd.uniform(0, 100),
+            "" if rnd.random() < 0.1 else str(rnd.randint(-20, 20)),
+        ]))
+    return "\n".join(lines) + "\n"
+
+
 NA_PANDAS = [t for t in NA_TOKENS if t != "None"]  # pandas 1.5 does not treat "None" as missing
 
 CASES = {  # name: (file text, delimiter, sampled rows for long cases or None)
@@ -155,6 +177,7 @@ CASES = {  # name: (file text, delimiter, sampled rows for long cases or None)
     "trailing_delimiter": ("a,b,\n1,x,\n2,y,\n3,z,\n", ",", None),
     "unnamed_columns": ("a,,c,\n1,2,3,\n4,5,6,\n", ",", None),
     "int_to_float_late": (many_rows(75000, 70001, "0.5", "x"), ",", [0, 16383, 16384, 70000, 70001, 74999]),
+    "many_numbers": (many_numbers(5000), ",", [0, 999, 1000, 2499, 2500, 2999, 3000, 4000, 4999]),
     "int_to_string_late": (many_rows(25000, 20001, "x1", "code"), ",", [0, 16384, 20000, 20001, 24999]),
     "timestamps": ("id,date,local,offset,mixed,not_dates\n"
                    "1,2024-01-05,2024-01-05 10:20,2024-01-05T10:20:30Z,2024-01-05,2023-02-29\n"
