@@ -97,7 +97,10 @@ bool ParseInt64(std::string_view s, int64_t* out) {
     }
   }
   s = Trim(s);
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (!s.empty() && s.front() == '+') {
+    s.remove_prefix(1);
+    if (!s.empty() && s.front() == '-') return false;  // "+-5" is not a number
+  }
   if (s.empty() || s.front() == '+') return false;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return ec == std::errc() && ptr == s.data() + s.size();

@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <regex>
 
 namespace gyre {
 namespace {
@@ -50,6 +52,62 @@ TEST(TextParseTest, ShortDecimalsRefuseTheRestAndParseDoubleReadsIt) {
   }
   EXPECT_FALSE(ParseDouble("12abc", &v));
   EXPECT_FALSE(ParseDouble("1e", &v));
+}
+
+// Short random texts of number-like characters, the sizes the eight-byte paths take and around.
+std::vector<std::string> NumberLikeTexts(int count) {
+  std::mt19937_64 rng(11);
+  const std::string alphabet = "0123456789012345678901234567890123456789..--+eE x";
+  std::vector<std::string> out;
+  for (int i = 0; i < count; ++i) {
+    std::string t(rng() % 11, ' ');
+    for (char& c : t) c = alphabet[rng() % alphabet.size()];
+    out.push_back(t);
+  }
+  return out;
+}
+
+// The grammar of the fast path, checked without it: every text it takes is a plain decimal and
+// reads as strtod reads it; every plain decimal of up to 15 digits it takes.
+TEST(TextParseTest, ShortDecimalsOfRandomCharactersFollowTheGrammar) {
+  const std::regex plain(R"(-?(\d+\.?\d*|\.\d+))");
+  int taken = 0;
+  for (const std::string& t : NumberLikeTexts(300000)) {
+    double v = 0;
+    const bool ok = ParseShortDecimal(t, &v);
+    const bool is_plain = std::regex_match(t, plain);
+    if (is_plain) {
+      ASSERT_TRUE(ok) << t;
+      ++taken;
+      ASSERT_TRUE(SameBits(v, std::strtod(t.c_str(), nullptr))) << t;
+    } else if (ok) {
+      ASSERT_NE(t.find_first_of("eE"), std::string::npos) << t << " is not a number";
+      ASSERT_TRUE(SameBits(v, std::strtod(t.c_str(), nullptr))) << t;
+    }
+  }
+  EXPECT_GT(taken, 10000);
+}
+
+// Integers: what ParseInt64 takes is what from_chars takes once surrounding spaces and a
+// leading '+' are set aside.
+TEST(TextParseTest, IntegersOfRandomCharactersReadAsFromChars) {
+  int taken = 0;
+  for (const std::string& t : NumberLikeTexts(300000)) {
+    std::string_view s = t;
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    if (!s.empty() && s.front() == '+' && s.size() > 1 && s[1] != '-' && s[1] != '+') s.remove_prefix(1);
+    int64_t want = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), want);
+    const bool want_ok = !s.empty() && ec == std::errc() && end == s.data() + s.size();
+    int64_t got = 0;
+    ASSERT_EQ(ParseInt64(t, &got), want_ok) << "\"" << t << "\"";
+    if (want_ok) {
+      ++taken;
+      ASSERT_EQ(got, want) << t;
+    }
+  }
+  EXPECT_GT(taken, 10000);
 }
 
 }  // namespace
