@@ -351,6 +351,8 @@ void CsvSource::HandOver(RowBatch* batch, size_t from, size_t to) {
 Result<bool> CsvSource::NextBatch(RowBatch* batch, int64_t max_rows) {
   batch->Clear();
   batch->num_columns = static_cast<int>(names_.size());
+  // Sized once for a whole batch (batches are recycled), not doubled up to it row by row.
+  batch->fields.reserve(static_cast<size_t>(std::min<int64_t>(max_rows, 1 << 20)) * names_.size());
   // A buffer full of what the last batch left is read on as it is; Fill grows a buffer only
   // for a row that does not fit in it.
   if (begin_ > 0 || end_ < buf_.size()) RETURN_IF_ERROR(Fill());

@@ -136,16 +136,14 @@ struct Accumulator {
   void CountedToMoments() {
     count = counted.total();
     if (count == 0) return;
-    sum = counted.Sum();
-    mean = sum / static_cast<double>(count);
-    min = counted.Value(counted.MinKey());
-    max = counted.Value(counted.MaxKey());
-    counted.ForEach([&](int64_t key, uint32_t c) {
-      const double v = counted.Value(key), d = v - mean;
-      m2 += c * d * d;
-      zeros += v == 0 ? c : 0;
-      negatives += v < 0 ? c : 0;
-    });
+    const ValueCounts::Moments m = counted.ComputeMoments();
+    sum = m.sum;
+    mean = m.mean;
+    m2 = m.m2;
+    min = m.min;
+    max = m.max;
+    zeros = m.zeros;
+    negatives = m.negatives;
   }
 
   void AddCount(std::string_view value, int64_t n) {

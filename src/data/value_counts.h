@@ -16,8 +16,8 @@ class ValueCounts {
   // Counts the values, each as its multiple ("key") of the scale. Floats are multiples of
   // 10^-s (s = 0..6, smaller than 1e9 in magnitude); integers multiples of 10^s (s = 6..0).
   // The scale only ever gets finer; the keys counted so far are rescaled when it does. False,
-  // with nothing counted, when a value fits no scale, the keys would span more than
-  // `max_keys`, or a count could pass 2^32 - 1; the caller then keeps the values instead.
+  // with nothing counted, when a value fits no scale, the keys would span `max_keys` or 2^31
+  // or more, or the count would reach 2^31; the caller then keeps the values instead.
   // One ValueCounts takes floats or integers, not both.
   bool Add(std::span<const double> values, uint64_t max_keys);
   bool Add(std::span<const int64_t> values, uint64_t max_keys);
@@ -27,11 +27,10 @@ class ValueCounts {
 
   // The value of `key`: exactly the double the parser made of its text (key / 10^s for floats;
   // key * 10^s for integers, converted as static_cast<double> would).
-  double Value(int64_t key) const;
-  int64_t IntValue(int64_t key) const;  // integers only: key * 10^s
-  // The smallest and largest key counted (total() > 0).
-  int64_t MinKey() const;
-  int64_t MaxKey() const;
+  double Value(int64_t key) const {
+    return floats_ ? static_cast<double>(key) / divisor_ : static_cast<double>(key * step_);
+  }
+  int64_t IntValue(int64_t key) const { return key * step_; }  // integers only
   // Calls f(key, count) for each counted key, ascending.
   template <typename F>
   void ForEach(F&& f) const {
@@ -39,8 +38,15 @@ class ValueCounts {
       if (counts_[i] != 0) f(base_ + static_cast<int64_t>(i), counts_[i]);
     }
   }
-  // The sum of the values, exact until the final rounding.
-  double Sum() const;
+
+  // Count, sum, mean, sum of squared deviations from the mean, extremes, zeros and negatives,
+  // computed in integers (exact until each figure's final rounding). total() > 0.
+  struct Moments {
+    double sum, mean, m2, min, max;
+    int64_t zeros, negatives;
+  };
+  Moments ComputeMoments() const;
+
   // Appends every counted value, ascending, and empties the counts.
   void Drain(std::vector<double>* out);
   void Drain(std::vector<int64_t>* out);
@@ -48,11 +54,14 @@ class ValueCounts {
  private:
   // Makes the counts cover keys [lo, hi] at scale `scale`; false past max_keys.
   bool Cover(int scale, int64_t lo, int64_t hi, uint64_t max_keys);
+  void SetScale(int scale);
   void Count(std::span<const int64_t> keys);
 
   bool floats_ = false;
-  int scale_ = -1;     // -1 until the first value
-  int64_t base_ = 0;   // key of counts_[0]
+  int scale_ = -1;       // -1 until the first value
+  double divisor_ = 1;   // floats: 10^scale_
+  int64_t step_ = 1;     // integers: 10^scale_
+  int64_t base_ = 0;     // key of counts_[0]
   std::vector<uint32_t> counts_;
   int64_t total_ = 0;
   std::vector<int64_t> keys_;  // scratch: the keys of the values being added
