@@ -4,6 +4,7 @@
 // file, then starts over once with the final types: at most two passes, usually one.
 #include <algorithm>
 #include <atomic>
+#include <type_traits>
 
 #include "core/env.h"
 #include "data/chunk_pipe.h"
@@ -55,6 +56,26 @@ bool AppendParsed(std::string_view f, Kind kind, Column* col) {
     case Kind::kString: col->AppendString(f); return true;
   }
   return false;
+}
+
+// Parses the fields of column `c` from row `r` on straight into a buffer, appended whole, for
+// as long as they parse: the common case of a numeric column, without a type switch, a
+// capacity check and a validity bit per value. Returns the row that did not parse (to be
+// handled on its own), or the batch's end.
+template <typename T, bool (*Parse)(std::string_view, T*)>
+int64_t AppendParsedRun(const RowBatch& batch, int c, int64_t r, Column* out) {
+  constexpr int64_t kRun = 256;
+  T values[kRun];
+  while (r < batch.rows) {
+    const int64_t end = std::min(batch.rows, r + kRun);
+    int64_t i = r;
+    while (i < end && Parse(batch.Field(i, c), &values[i - r])) ++i;
+    if constexpr (std::is_same_v<T, double>) out->AppendDoubles({values, static_cast<size_t>(i - r)});
+    else out->AppendInts({values, static_cast<size_t>(i - r)});
+    if (i < end) return i;
+    r = end;
+  }
+  return r;
 }
 
 // Batches from the source, read ahead on another thread when `prefetch` is set.
@@ -140,6 +161,9 @@ bool Scanner::ConvertColumn(const RowBatch& batch, int c, Column* out) {
     int64_t r = 0;
     Kind widened = st.kind;
     for (; r < batch.rows; ++r) {
+      if (st.kind == Kind::kFloat) r = AppendParsedRun<double, ParseDouble>(batch, c, r, out);
+      else if (st.kind == Kind::kInt) r = AppendParsedRun<int64_t, ParseInt64>(batch, c, r, out);
+      if (r == batch.rows) break;
       std::string_view f = batch.Field(r, c);
       // No missing-value token parses as a bool, number or timestamp, so for those kinds the
       // parse comes first and the token check only runs when it fails.

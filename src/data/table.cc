@@ -134,6 +134,29 @@ std::string Column::ValueToString(int64_t i) const {
   return "";
 }
 
+void Column::AppendInts(std::span<const int64_t> v) {
+  ints_.insert(ints_.end(), v.begin(), v.end());
+  PushValidRun(v.size());
+}
+
+void Column::AppendDoubles(std::span<const double> v) {
+  doubles_.insert(doubles_.end(), v.begin(), v.end());
+  PushValidRun(v.size());
+}
+
+// Sets the validity bits of n more rows a word at a time.
+void Column::PushValidRun(size_t n) {
+  while (n > 0) {
+    const auto bit = static_cast<unsigned>(size_ & 63);
+    if (bit == 0) valid_.push_back(0);
+    const size_t take = std::min<size_t>(n, 64 - bit);
+    const uint64_t ones = take == 64 ? ~uint64_t{0} : (uint64_t{1} << take) - 1;
+    valid_.back() |= ones << bit;
+    size_ += static_cast<int64_t>(take);
+    n -= take;
+  }
+}
+
 void Column::AppendNull() {
   switch (type_) {
     case ColumnType::kInt64:

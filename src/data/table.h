@@ -5,6 +5,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <map>
@@ -70,6 +71,9 @@ class Column {
   void AppendDouble(double v) { doubles_.push_back(v); PushValid(); }
   void AppendBool(bool v) { bools_.push_back(v ? 1 : 0); PushValid(); }
   void AppendString(std::string_view v) { codes_.push_back(dict_->Intern(v)); PushValid(); }
+  // Appends present values, many at once (the column's type must hold them).
+  void AppendInts(std::span<const int64_t> v);
+  void AppendDoubles(std::span<const double> v);
   // Appends row `i` of `other`, which must have this column's type.
   void AppendFrom(const Column& other, int64_t i);
 
@@ -87,6 +91,7 @@ class Column {
   void Recycle();
 
  private:
+  void PushValidRun(size_t n);
   void PushValid() {
     if ((size_ & 63) == 0) valid_.push_back(0);
     valid_.back() |= uint64_t{1} << (size_ & 63);

@@ -75,5 +75,33 @@ TEST(TableTest, RecycledColumnsAreEmptyAndKeepSmallDictionaries) {
   EXPECT_EQ(t.Find("c", 1), nullptr);
 }
 
+// Runs of values appended at once set the same validity bits as values appended one by one,
+// across the bitmap's word boundaries and between nulls.
+TEST(TableTest, RunsOfValuesMatchValuesAppendedOneByOne) {
+  Column runs("x", ColumnType::kFloat64), single("x", ColumnType::kFloat64);
+  std::vector<double> values;
+  for (int len : {3, 61, 0, 64, 1, 130, 7}) {
+    values.assign(static_cast<size_t>(len), 0);
+    for (int i = 0; i < len; ++i) values[static_cast<size_t>(i)] = runs.size() + i + 0.5;
+    runs.AppendDoubles(values);
+    for (double v : values) single.AppendDouble(v);
+    runs.AppendNull();
+    single.AppendNull();
+  }
+  ASSERT_EQ(runs.size(), single.size());
+  EXPECT_EQ(runs.null_count(), 7);
+  for (int64_t i = 0; i < runs.size(); ++i) {
+    ASSERT_EQ(runs.IsValid(i), single.IsValid(i)) << i;
+    ASSERT_EQ(runs.doubles()[static_cast<size_t>(i)], single.doubles()[static_cast<size_t>(i)]) << i;
+  }
+  Column ints("n", ColumnType::kInt64);
+  ints.AppendInts(std::vector<int64_t>{1, 2, 3});
+  ints.AppendNull();
+  ints.AppendInts(std::vector<int64_t>{4});
+  EXPECT_EQ(ints.ints(), (std::vector<int64_t>{1, 2, 3, 0, 4}));
+  EXPECT_FALSE(ints.IsValid(3));
+  EXPECT_TRUE(ints.IsValid(4));
+}
+
 }  // namespace
 }  // namespace gyre
