@@ -64,6 +64,13 @@ struct Chunk {
   uint64_t bytes_read = 0;     // of the file, up to the end of this chunk
   uint64_t file_bytes = 0;     // the file's size (0 if unknown): with bytes_read, an estimate
                                // of the rows to come
+
+  // The rows of the whole file, estimated from the bytes per row so far (0: unknown).
+  uint64_t EstimatedFileRows() const {
+    if (file_bytes == 0 || bytes_read == 0) return 0;
+    return static_cast<uint64_t>(static_cast<double>(first_row + table.num_rows()) * static_cast<double>(file_bytes) /
+                                 static_cast<double>(bytes_read) * 1.02);
+  }
 };
 
 // Receives the chunks of a scan in order, from one thread at a time (with

@@ -374,13 +374,6 @@ std::span<const T> Present(const Column& col, const std::vector<T>& src, std::ve
   return *scratch;
 }
 
-// The rows of the whole file, estimated from the first chunk's bytes per row (0: unknown).
-size_t EstimateRows(const Chunk& chunk) {
-  if (chunk.file_bytes == 0 || chunk.bytes_read == 0) return 0;
-  return static_cast<size_t>(static_cast<double>(chunk.table.num_rows()) * static_cast<double>(chunk.file_bytes) /
-                             static_cast<double>(chunk.bytes_read) * 1.02);
-}
-
 }  // namespace
 
 struct StatsBuilder::Impl {
@@ -411,11 +404,9 @@ Status StatsBuilder::Begin(const std::vector<ColumnInfo>& columns) {
 
 Status StatsBuilder::Consume(const Chunk& chunk) {
   Impl& m = *impl_;
-  if (m.rows == 0) m.expected_rows = EstimateRows(chunk);
-  // Counts take 4 bytes a key: at most two keys a row keeps them within the 8 bytes a row
-  // that keeping the values would take.
-  const uint64_t rows = std::max<uint64_t>(m.expected_rows, static_cast<uint64_t>(m.rows + chunk.table.num_rows()));
-  const uint64_t max_keys = std::max<uint64_t>(uint64_t{1} << 16, 2 * rows);
+  if (m.rows == 0) m.expected_rows = chunk.EstimatedFileRows();
+  const uint64_t max_keys =
+      ValueCounts::KeyLimit(std::max<uint64_t>(m.expected_rows, static_cast<uint64_t>(m.rows + chunk.table.num_rows())));
   for (int c = 0; c < chunk.table.num_columns(); ++c) {
     const Column& col = chunk.table.column(c);
     Accumulator& a = m.columns[static_cast<size_t>(c)];

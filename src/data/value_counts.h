@@ -21,6 +21,9 @@ class ValueCounts {
   // One ValueCounts takes floats or integers, not both.
   bool Add(std::span<const double> values, uint64_t max_keys);
   bool Add(std::span<const int64_t> values, uint64_t max_keys);
+  // The `max_keys` for a column of `rows` rows: counts (4 bytes a key) then take no more
+  // memory than keeping the values would (8 bytes a row).
+  static uint64_t KeyLimit(uint64_t rows) { return rows < (uint64_t{1} << 15) ? uint64_t{1} << 16 : 2 * rows; }
 
   int64_t total() const { return total_; }
   size_t bytes() const { return counts_.capacity() * sizeof(uint32_t); }

@@ -1,5 +1,6 @@
-// Column summaries for drift: one pass over a file or a table, keeping each numeric column's
-// values (sorted and grouped at the end) and each string column's category counts.
+// Column summaries for drift: one pass over a file or a table, counting each numeric column's
+// values (or, once they fit no counts, keeping them, sorted and grouped at the end) and each
+// string column's categories.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <unordered_map>
 
 #include "data/sort.h"
+#include "data/value_counts.h"
 #include "monitor/drift.h"
 
 namespace gyre {
@@ -55,9 +57,21 @@ NumericSample Merge(const NumericSample& a, const NumericSample& b) {
   return out;
 }
 
-// Gathers one column across chunks. Numbers are kept as distinct values with counts, each
-// chunk sorted and merged into runs of doubling size (as a binary counter carries), so memory
-// follows the distinct values rather than the rows: most columns of real data repeat a lot.
+// The counted values as a sample: what ValueCounts holds is already distinct and ascending.
+NumericSample SampleOf(const ValueCounts& counted) {
+  NumericSample out;
+  out.size = counted.total();
+  counted.ForEach([&](int64_t key, uint32_t c) {
+    out.values.push_back(counted.Value(key));
+    out.counts.push_back(c);
+  });
+  return out;
+}
+
+// Gathers one column across chunks. Numbers are counted while they fit ValueCounts (most
+// columns read from text do): no value is kept or sorted. Past that they are kept as distinct
+// values with counts, each chunk sorted and merged into runs of doubling size (as a binary
+// counter carries), so memory follows the distinct values rather than the rows.
 struct Accumulator {
   // Values gathered before they are sorted into a run: 1 MiB a column, few enough runs.
   static constexpr size_t kScratchValues = 1 << 17;
@@ -69,6 +83,8 @@ struct Accumulator {
   std::vector<NumericSample> runs;  // runs[i]: empty, or about 2^i chunks' worth
   std::unordered_map<std::string, int64_t> categories;
   std::vector<double> scratch;
+  ValueCounts counted;
+  bool counting = true;
 
   void AddStrings(const Column& col) {
     std::vector<int64_t> per_code(col.dictionary().size(), 0);
@@ -93,13 +109,29 @@ struct Accumulator {
     }
   }
 
-  void Add(const Column& col) {
+  void Add(const Column& col, uint64_t max_keys) {
     type = col.type();
     if (col.type() == ColumnType::kString && !count_only) return AddStrings(col);
     if (!SummarizedAsNumbers(col.type()) || count_only) {  // timestamps are not tested for drift
       missing += col.null_count();
       return;
     }
+    const size_t before = scratch.size();
+    AppendFinite(col);
+    if (counting && counted.Add(std::span<const double>(scratch).subspan(before), max_keys)) {
+      scratch.resize(before);
+      return;
+    }
+    if (counting) {  // from here on, values are kept
+      counting = false;
+      if (counted.total() > 0) AddRun(SampleOf(counted));
+      counted = ValueCounts();
+    }
+    if (scratch.size() >= kScratchValues) Flush();
+  }
+
+  // Appends the column's finite values to scratch; the others are missing.
+  void AppendFinite(const Column& col) {
     scratch.reserve(kScratchValues + static_cast<size_t>(col.size()));
     if (col.type() == ColumnType::kFloat64) {  // the common case, without a switch per value
       const double* d = col.doubles().data();
@@ -114,7 +146,6 @@ struct Accumulator {
         else ++missing;
       }
     }
-    if (scratch.size() >= kScratchValues) Flush();
   }
 
   // Sorts and groups the values gathered since the last flush into a run.
@@ -146,6 +177,10 @@ struct Accumulator {
     s.name = name;
     s.type = type;
     s.missing = missing;
+    if (counting) {
+      s.numeric = SampleOf(counted);
+      counted = ValueCounts();
+    }
     Flush();
     std::vector<double>().swap(scratch);
     for (NumericSample& run : runs) {
@@ -185,7 +220,10 @@ class SummarySink : public ChunkSink {
     return Status::OK();
   }
   Status Consume(const Chunk& chunk) override {
-    for (int c = 0; c < chunk.table.num_columns(); ++c) acc_[c].Add(chunk.table.column(c));
+    if (rows_ == 0) expected_rows_ = chunk.EstimatedFileRows();
+    const uint64_t max_keys =
+        ValueCounts::KeyLimit(std::max<uint64_t>(expected_rows_, static_cast<uint64_t>(rows_ + chunk.table.num_rows())));
+    for (int c = 0; c < chunk.table.num_columns(); ++c) acc_[c].Add(chunk.table.column(c), max_keys);
     rows_ += chunk.table.num_rows();
     return Status::OK();
   }
@@ -200,6 +238,7 @@ class SummarySink : public ChunkSink {
   const std::vector<std::string>& count_only_;
   std::vector<Accumulator> acc_;
   int64_t rows_ = 0;
+  uint64_t expected_rows_ = 0;
 };
 
 }  // namespace
@@ -241,7 +280,7 @@ DatasetSummary SummarizeTable(const Table& table, const std::vector<std::string>
   for (int c = 0; c < table.num_columns(); ++c) {
     if (std::find(columns.begin(), columns.end(), table.column(c).name()) == columns.end()) continue;
     acc.push_back(Accumulator{table.column(c).name(), table.column(c).type(), 0, false, {}, {}, {}});
-    acc.back().Add(table.column(c));
+    acc.back().Add(table.column(c), ValueCounts::KeyLimit(static_cast<uint64_t>(table.num_rows())));
   }
   DatasetSummary out;
   out.rows = table.num_rows();

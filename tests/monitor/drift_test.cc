@@ -218,6 +218,36 @@ TEST_F(DriftTest, SummariesRoundTripAndRejectCorruption) {
   EXPECT_EQ(ParseSummary("not zstd").status().code(), StatusCode::kDataLoss);
 }
 
+// A column's sample is the same whether its values were counted (data/value_counts.h), kept
+// and sorted, or counted until they no longer fit and kept from there: many_numbers.csv read in
+// chunks of 1,000 rows has columns of each kind; "edges" holds integers past 1e9 and infinities.
+TEST_F(DriftTest, CountedAndKeptValuesGiveTheSameSample) {
+  const std::string many = testing::TestDataPath("csv_corpus/many_numbers.csv");
+  const std::string edges = dir_.Write("edges.csv", Csv({{"big", [](int i) { return std::to_string(int64_t{1} << 40 | i % 7); }},
+                                                        {"inf", [](int i) { return i % 9 == 0 ? "inf" : std::to_string(i % 50) + ".25"; }}},
+                                                       3000));
+  for (const std::string& path : {many, edges}) {
+    ReadOptions chunks;
+    chunks.chunk_rows = 1000;
+    ASSERT_OK_AND_ASSIGN(DatasetSummary summary, SummarizeFile(path, chunks));
+    ASSERT_OK_AND_ASSIGN(Table table, ReadTable(path));
+    for (int c = 0; c < table.num_columns(); ++c) {
+      const Column& col = table.column(c);
+      std::vector<double> values;
+      for (int64_t i = 0; i < col.size(); ++i) {
+        if (col.IsValid(i)) values.push_back(col.NumberAt(i));
+      }
+      const NumericSample want = NumericSample::FromValues(values);
+      const ColumnSummary* got = summary.Find(col.name());
+      ASSERT_NE(got, nullptr);
+      EXPECT_EQ(got->numeric.size, want.size) << col.name();
+      EXPECT_EQ(got->numeric.values, want.values) << col.name();
+      EXPECT_EQ(got->numeric.counts, want.counts) << col.name();
+      EXPECT_EQ(got->missing, col.size() - want.size) << col.name();
+    }
+  }
+}
+
 TEST_F(DriftTest, ChosenColumnsAndAppendedColumnsSerializeAsOneSummary) {
   auto t = ReadTable(dir_.Write("c.csv", "a,b,c\n1,x,2.5\n2,y,3.5\n2,x,\n"));
   ASSERT_TRUE(t.ok()) << t.status().ToString();
