@@ -16,7 +16,8 @@ __extension__ using Int128 = __int128;
 constexpr double kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
 constexpr int64_t kPow10Int[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
 constexpr int kFinest = 6;
-// Spans and counts stay below 2^31, so that the moments' integer sums cannot overflow.
+// Spans and counts stay below 2^31, so that the moments' integer sums cannot overflow (and
+// the page table stays below 2^19 entries).
 constexpr uint64_t kMaxSpan = uint64_t{1} << 31;
 constexpr int64_t kMaxTotal = int64_t{1} << 31;
 // Adding 1.5 * 2^52 to a double below 2^51 in magnitude rounds it to an integer, which the
@@ -86,12 +87,16 @@ inline bool DivisibleByPow10(int64_t v, int s) {
   }
 }
 
+// Pages of keys that `max_keys` keys fill.
+size_t MaxPages(uint64_t max_keys, int page_bits) { return std::max<size_t>(1, static_cast<size_t>(max_keys >> page_bits)); }
+
 }  // namespace
 
 bool ValueCounts::Add(std::span<const double> values, uint64_t max_keys) {
   if (values.empty()) return true;
-  if (!counts_.empty() && !floats_) return false;
+  if (total_ > 0 && !floats_) return false;
   if (total_ + static_cast<int64_t>(values.size()) >= kMaxTotal) return false;
+  floats_ = true;
   keys_.resize(values.size());
   // A value with more places than the scale so far makes the scale finer, and the keys are
   // computed again: at most six times in all.
@@ -99,10 +104,8 @@ bool ValueCounts::Add(std::span<const double> values, uint64_t max_keys) {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
     const size_t bad = DecimalKeys(values.data(), values.size(), s, keys_.data(), &lo, &hi);
     if (bad == values.size()) {
-      if (!Cover(s, static_cast<int64_t>(lo), static_cast<int64_t>(hi), max_keys)) return false;
-      floats_ = true;
-      Count(keys_);
-      return true;
+      const auto lo_key = static_cast<int64_t>(lo), hi_key = static_cast<int64_t>(hi);
+      return Cover(s, lo_key, hi_key, max_keys) && Count(keys_, lo_key, hi_key, max_keys);
     }
     const double x = values[bad];
     if (!(std::fabs(x) < 1e9)) return false;
@@ -114,19 +117,18 @@ bool ValueCounts::Add(std::span<const double> values, uint64_t max_keys) {
 
 bool ValueCounts::Add(std::span<const int64_t> values, uint64_t max_keys) {
   if (values.empty()) return true;
-  if (!counts_.empty() && floats_) return false;
+  if (total_ > 0 && floats_) return false;
   if (total_ + static_cast<int64_t>(values.size()) >= kMaxTotal) return false;
+  floats_ = false;
   int s = scale_ < 0 ? kFinest : scale_;
   auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
   for (int64_t v : values) {
     if (s == 0) break;
     while (!DivisibleByPow10(v, s)) --s;
   }
-  if (!Cover(s, *lo_it / kPow10Int[s], *hi_it / kPow10Int[s], max_keys)) return false;
-  if (s == 0) {
-    Count(values);  // the values are their own keys
-    return true;
-  }
+  const int64_t lo = *lo_it / kPow10Int[s], hi = *hi_it / kPow10Int[s];
+  if (!Cover(s, lo, hi, max_keys)) return false;
+  if (s == 0) return Count(values, lo, hi, max_keys);  // the values are their own keys
   keys_.resize(values.size());
   switch (s) {
     case 1: DivideAll<1>(values, keys_.data()); break;
@@ -136,44 +138,76 @@ bool ValueCounts::Add(std::span<const int64_t> values, uint64_t max_keys) {
     case 5: DivideAll<5>(values, keys_.data()); break;
     default: DivideAll<6>(values, keys_.data()); break;
   }
-  Count(keys_);
+  return Count(keys_, lo, hi, max_keys);
+}
+
+// The page table only grows (by empty entries); pages are made by Count, where keys fall.
+bool ValueCounts::Cover(int scale, int64_t lo, int64_t hi, uint64_t max_keys) {
+  if (total_ > 0 && scale != scale_ && !Rescale(scale, max_keys)) return false;
+  if (total_ == 0) {
+    Clear();
+    SetScale(scale);
+  }
+  if (total_ > 0) {
+    lo = std::min(lo, lo_key_);
+    hi = std::max(hi, hi_key_);
+  }
+  if (static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) >= kMaxSpan) return false;
+  const int64_t first = lo >> kPageBits, last = hi >> kPageBits;
+  if (pages_.empty()) {
+    first_page_ = first;
+    pages_.resize(static_cast<size_t>(last - first + 1));
+    return true;
+  }
+  if (first < first_page_) {
+    std::vector<Page> grown(static_cast<size_t>(first_page_ - first) + pages_.size());
+    std::move(pages_.begin(), pages_.end(), grown.begin() + (first_page_ - first));
+    pages_.swap(grown);
+    first_page_ = first;
+  }
+  if (last >= first_page_ + static_cast<int64_t>(pages_.size())) pages_.resize(static_cast<size_t>(last - first_page_ + 1));
   return true;
 }
 
 // Keys only ever get finer (floats: more places; integers: a smaller step), so the keys
-// counted so far become multiples of 10^|scale - scale_| of themselves. The counts at least
-// double when they grow, so that a column whose range widens chunk by chunk (an id, a heavy
-// tail) is copied a logarithmic number of times: in the fraud data, what all columns allocate
-// in all is about what growing each to its final size in one step would (measured: 79 MB
-// against 78 MB), where growing by a quarter or a half allocates 94 or 81 MB.
-bool ValueCounts::Cover(int scale, int64_t lo, int64_t hi, uint64_t max_keys) {
-  const int64_t factor = counts_.empty() ? 1 : kPow10Int[std::abs(scale - scale_)];
-  const int64_t old_lo = base_ * factor;
-  const int64_t old_hi = (base_ + static_cast<int64_t>(counts_.size()) - 1) * factor;
-  if (!counts_.empty()) {
-    if (factor == 1 && lo >= old_lo && hi <= old_hi) return true;
-    lo = std::min(lo, old_lo);
-    hi = std::max(hi, old_hi);
-  }
-  const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
-  const uint64_t limit = std::min(max_keys, kMaxSpan);
-  if (span >= limit) return false;
-  uint64_t size = span + 1;
-  int64_t base = lo;
-  constexpr int64_t kNearEdge = int64_t{1} << 62;  // no room added where it could overflow
-  if (!counts_.empty() && lo > -kNearEdge && hi < kNearEdge) {
-    size = std::min<uint64_t>(limit, std::max<uint64_t>(size, 2 * counts_.size()));
-    if (lo < old_lo) base = hi - static_cast<int64_t>(size - 1);  // grew downwards: room below
-  }
-  std::vector<uint32_t> grown(size, 0);
-  for (size_t i = 0; i < counts_.size(); ++i) {
-    if (counts_[i] == 0) continue;
-    grown[static_cast<size_t>((base_ + static_cast<int64_t>(i)) * factor - base)] = counts_[i];
-  }
-  counts_.swap(grown);
-  base_ = base;
-  SetScale(scale);
+// counted so far become multiples of 10^|scale - scale_| of themselves, in new pages.
+bool ValueCounts::Rescale(int scale, uint64_t max_keys) {
+  const int64_t factor = kPow10Int[std::abs(scale - scale_)];
+  const int64_t lo = lo_key_ * factor, hi = hi_key_ * factor;
+  if (static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) >= kMaxSpan) return false;
+  ValueCounts next;
+  next.floats_ = floats_;
+  next.SetScale(scale);
+  next.first_page_ = lo >> kPageBits;
+  next.pages_.resize(static_cast<size_t>((hi >> kPageBits) - next.first_page_ + 1));
+  const size_t max_pages = MaxPages(max_keys, kPageBits);
+  bool fits = true;
+  ForEach([&](int64_t key, uint32_t c) {
+    const int64_t k = key * factor;
+    Page& page = next.pages_[static_cast<size_t>((k >> kPageBits) - next.first_page_)];
+    if (page == nullptr) {
+      fits = fits && next.made_ < max_pages;
+      if (!fits) return;
+      page.reset(new uint32_t[kPageKeys]());
+      ++next.made_;
+    }
+    page[k & (kPageKeys - 1)] = c;
+  });
+  if (!fits) return false;
+  next.lo_key_ = lo;
+  next.hi_key_ = hi;
+  next.total_ = total_;
+  next.keys_ = std::move(keys_);  // Add's keys live on
+  *this = std::move(next);
   return true;
+}
+
+void ValueCounts::Clear() {
+  pages_.clear();
+  first_page_ = 0;
+  made_ = 0;
+  lo_key_ = hi_key_ = 0;
+  total_ = 0;
 }
 
 void ValueCounts::SetScale(int scale) {
@@ -182,35 +216,45 @@ void ValueCounts::SetScale(int scale) {
   step_ = kPow10Int[scale];
 }
 
-void ValueCounts::Count(std::span<const int64_t> keys) {
-  uint32_t* counts = counts_.data();
-  const int64_t base = base_;
-  for (int64_t k : keys) ++counts[k - base];
+bool ValueCounts::Count(std::span<const int64_t> keys, int64_t lo, int64_t hi, uint64_t max_keys) {
+  const size_t max_pages = MaxPages(max_keys, kPageBits);
+  Page* pages = pages_.data();
+  const int64_t first_page = first_page_;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const int64_t k = keys[i];
+    Page& page = pages[(k >> kPageBits) - first_page];
+    if (page == nullptr) {
+      if (made_ == max_pages) {  // too many pages: take back this call's counts
+        for (size_t j = 0; j < i; ++j) --PageOf(keys[j])[keys[j] & (kPageKeys - 1)];
+        return false;
+      }
+      page.reset(new uint32_t[kPageKeys]());
+      ++made_;
+    }
+    ++page[k & (kPageKeys - 1)];
+  }
+  lo_key_ = total_ > 0 ? std::min(lo_key_, lo) : lo;
+  hi_key_ = total_ > 0 ? std::max(hi_key_, hi) : hi;
   total_ += static_cast<int64_t>(keys.size());
+  return true;
 }
 
 // With keys k0 + d (d below 2^31) and n below 2^31: S1 = sum(d) < 2^62 and S2 = sum(d^2) < 2^93,
 // so n * S2 - S1^2, which is n times the sum of squared deviations, is exact in 128 bits.
 ValueCounts::Moments ValueCounts::ComputeMoments() const {
-  const auto first = static_cast<size_t>(std::find_if(counts_.begin(), counts_.end(), [](uint32_t c) { return c != 0; }) -
-                                         counts_.begin());
-  const auto last = counts_.size() - 1 -
-                    static_cast<size_t>(std::find_if(counts_.rbegin(), counts_.rend(), [](uint32_t c) { return c != 0; }) -
-                                        counts_.rbegin());
-  const int64_t k0 = base_ + static_cast<int64_t>(first);
+  const int64_t k0 = lo_key_;
   Int128 s1 = 0, s2 = 0;
-  int64_t negatives = 0;
-  for (size_t i = first; i <= last; ++i) {
-    const uint32_t c = counts_[i];
-    const auto d = static_cast<Int128>(i - first);
+  int64_t negatives = 0, zeros = 0;
+  ForEach([&](int64_t key, uint32_t c) {
+    const auto d = static_cast<Int128>(key - k0);
     s1 += d * c;
     s2 += d * d * c;
-    if (base_ + static_cast<int64_t>(i) < 0) negatives += c;
-  }
+    if (key < 0) negatives += c;
+    if (key == 0) zeros = c;
+  });
   const Int128 n = total_;
-  const int64_t zero_index = -base_;
   Moments m;
-  m.zeros = zero_index >= 0 && static_cast<uint64_t>(zero_index) < counts_.size() ? counts_[static_cast<size_t>(zero_index)] : 0;
+  m.zeros = zeros;
   m.negatives = negatives;
   const Int128 key_sum = static_cast<Int128>(k0) * n + s1;
   const auto deviations = static_cast<double>(n * s2 - s1 * s1) / static_cast<double>(n);  // in keys squared
@@ -223,8 +267,8 @@ ValueCounts::Moments ValueCounts::ComputeMoments() const {
   }
   m.mean = floats_ ? static_cast<double>(key_sum) / static_cast<double>(n) / divisor_
                    : static_cast<double>(key_sum * step_) / static_cast<double>(n);
-  m.min = Value(k0);
-  m.max = Value(base_ + static_cast<int64_t>(last));
+  m.min = Value(lo_key_);
+  m.max = Value(hi_key_);
   return m;
 }
 

@@ -1,11 +1,12 @@
 // Exact counts of a numeric column's values, for the usual case of numbers read from text:
 // every value a multiple of one power of ten (amounts in cents, scores to four places, counts,
-// timestamps in whole seconds) and the multiples spanning a small range. Statistics then come
-// from the counts, in one walk, with no values kept and nothing sorted. Internal to data/.
+// timestamps in whole seconds). Statistics then come from the counts, in one walk, with no
+// values kept and nothing sorted. Internal to data/.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -15,10 +16,11 @@ class ValueCounts {
  public:
   // Counts the values, each as its multiple ("key") of the scale. Floats are multiples of
   // 10^-s (s = 0..6, smaller than 1e9 in magnitude); integers multiples of 10^s (s = 6..0).
-  // The scale only ever gets finer; the keys counted so far are rescaled when it does. False,
-  // with nothing counted, when a value fits no scale, the keys would span `max_keys` or 2^31
-  // or more, or the count would reach 2^31; the caller then keeps the values instead.
-  // One ValueCounts takes floats or integers, not both.
+  // The scale only ever gets finer; the keys counted so far are rescaled when it does. Counts
+  // are kept in pages of 4,096 neighbouring keys, made where a key falls: false, with nothing
+  // counted, when a value fits no scale, the pages would hold more than `max_keys` keys, the
+  // keys would span 2^31 or more, or the count would reach 2^31; the caller then keeps the
+  // values instead. One ValueCounts takes floats or integers, not both.
   bool Add(std::span<const double> values, uint64_t max_keys);
   bool Add(std::span<const int64_t> values, uint64_t max_keys);
   // The `max_keys` for a column of `rows` rows: counts (4 bytes a key) then take no more
@@ -26,7 +28,7 @@ class ValueCounts {
   static uint64_t KeyLimit(uint64_t rows) { return rows < (uint64_t{1} << 15) ? uint64_t{1} << 16 : 2 * rows; }
 
   int64_t total() const { return total_; }
-  size_t bytes() const { return counts_.capacity() * sizeof(uint32_t); }
+  size_t bytes() const { return made_ * sizeof(uint32_t) * kPageKeys + pages_.capacity() * sizeof(Page); }
 
   // The value of `key`: exactly the double the parser made of its text (key / 10^s for floats;
   // key * 10^s for integers, converted as static_cast<double> would).
@@ -37,8 +39,13 @@ class ValueCounts {
   // Calls f(key, count) for each counted key, ascending.
   template <typename F>
   void ForEach(F&& f) const {
-    for (size_t i = 0; i < counts_.size(); ++i) {
-      if (counts_[i] != 0) f(base_ + static_cast<int64_t>(i), counts_[i]);
+    for (size_t p = 0; p < pages_.size(); ++p) {
+      const uint32_t* page = pages_[p].get();
+      if (page == nullptr) continue;
+      const int64_t first = (first_page_ + static_cast<int64_t>(p)) * kPageKeys;
+      for (int64_t i = 0; i < kPageKeys; ++i) {
+        if (page[i] != 0) f(first + i, page[i]);
+      }
     }
   }
 
@@ -55,17 +62,29 @@ class ValueCounts {
   void Drain(std::vector<int64_t>* out);
 
  private:
-  // Makes the counts cover keys [lo, hi] at scale `scale`; false past max_keys.
+  static constexpr int kPageBits = 12;
+  static constexpr int64_t kPageKeys = int64_t{1} << kPageBits;
+  using Page = std::unique_ptr<uint32_t[]>;
+
+  // Makes the page table cover keys [lo, hi] at scale `scale`, rescaling what is counted if
+  // the scale is finer; false (nothing changed) past the limits.
   bool Cover(int scale, int64_t lo, int64_t hi, uint64_t max_keys);
+  bool Rescale(int scale, uint64_t max_keys);
   void SetScale(int scale);
-  void Count(std::span<const int64_t> keys);
+  void Clear();  // no counts, no pages
+  // Counts the keys (within the table; the smallest lo, the largest hi); false, with nothing
+  // counted, when they would need more pages than max_keys fill.
+  bool Count(std::span<const int64_t> keys, int64_t lo, int64_t hi, uint64_t max_keys);
+  uint32_t* PageOf(int64_t key) { return pages_[static_cast<size_t>((key >> kPageBits) - first_page_)].get(); }
 
   bool floats_ = false;
   int scale_ = -1;       // -1 until the first value
   double divisor_ = 1;   // floats: 10^scale_
   int64_t step_ = 1;     // integers: 10^scale_
-  int64_t base_ = 0;     // key of counts_[0]
-  std::vector<uint32_t> counts_;
+  int64_t first_page_ = 0;  // pages_[i] holds keys from (first_page_ + i) * kPageKeys
+  std::vector<Page> pages_;  // null where no key has fallen yet
+  size_t made_ = 0;          // pages made
+  int64_t lo_key_ = 0, hi_key_ = 0;  // the smallest and largest key counted (when total_ > 0)
   int64_t total_ = 0;
   std::vector<int64_t> keys_;  // scratch: the keys of the values being added
 };
