@@ -23,9 +23,10 @@ class ValueCounts {
   // values instead. One ValueCounts takes floats or integers, not both.
   bool Add(std::span<const double> values, uint64_t max_keys);
   bool Add(std::span<const int64_t> values, uint64_t max_keys);
-  // The `max_keys` for a column of `rows` rows: counts (4 bytes a key) then take no more
-  // memory than keeping the values would (8 bytes a row).
-  static uint64_t KeyLimit(uint64_t rows) { return rows < (uint64_t{1} << 15) ? uint64_t{1} << 16 : 2 * rows; }
+  // The `max_keys` for a column of `rows` rows: counts (4 bytes a key, 16 a row at most) then
+  // take less memory than keeping the values and radix-sorting them would (8 bytes a row,
+  // and 16 more while sorting).
+  static uint64_t KeyLimit(uint64_t rows) { return rows < (uint64_t{1} << 14) ? uint64_t{1} << 16 : 4 * rows; }
 
   int64_t total() const { return total_; }
   size_t bytes() const { return made_ * sizeof(uint32_t) * kPageKeys + pages_.capacity() * sizeof(Page); }
