@@ -334,7 +334,7 @@ class TableSink : public ChunkSink {
         continue;
       }
       if (dst.type() != src.type()) return Internal("column " + dst.name() + " changed type twice");
-      for (int64_t i = 0; i < src.size(); ++i) dst.AppendFrom(src, i);
+      dst.AppendAll(src);
     }
     return Status::OK();
   }

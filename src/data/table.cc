@@ -185,6 +185,38 @@ void Column::AppendFrom(const Column& other, int64_t i) {
   }
 }
 
+void Column::AppendAll(const Column& other) {
+  switch (type_) {
+    case ColumnType::kInt64:
+    case ColumnType::kTimestamp: ints_.insert(ints_.end(), other.ints_.begin(), other.ints_.end()); break;
+    case ColumnType::kFloat64: doubles_.insert(doubles_.end(), other.doubles_.begin(), other.doubles_.end()); break;
+    case ColumnType::kBool: bools_.insert(bools_.end(), other.bools_.begin(), other.bools_.end()); break;
+    case ColumnType::kString: {
+      std::vector<int32_t> code_of(other.dictionary().size(), -1);
+      for (int64_t i = 0; i < other.size_; ++i) {
+        const auto k = static_cast<size_t>(other.codes_[static_cast<size_t>(i)]);
+        if (!other.IsValid(i)) {
+          codes_.push_back(0);
+          continue;
+        }
+        if (code_of[k] < 0) code_of[k] = dict_->Intern(other.dict_->Get(static_cast<int32_t>(k)));
+        codes_.push_back(code_of[k]);
+      }
+      break;
+    }
+  }
+  if (other.null_count_ == 0) {
+    PushValidRun(static_cast<size_t>(other.size_));
+    return;
+  }
+  for (int64_t i = 0; i < other.size_; ++i) {
+    if ((size_ & 63) == 0) valid_.push_back(0);
+    valid_.back() |= static_cast<uint64_t>(other.IsValid(i)) << (size_ & 63);
+    ++size_;
+  }
+  null_count_ += other.null_count_;
+}
+
 void Column::PromoteToFloat() {
   if (type_ != ColumnType::kInt64) return;
   doubles_.resize(ints_.size());

@@ -76,6 +76,9 @@ class Column {
   void AppendDoubles(std::span<const double> v);
   // Appends row `i` of `other`, which must have this column's type.
   void AppendFrom(const Column& other, int64_t i);
+  // Appends every row of `other`, which must have this column's type: values a range at a
+  // time, and each of a string column's categories looked up once.
+  void AppendAll(const Column& other);
 
   // Turns an int64 column into float64 (exact below 2^53, correctly rounded above).
   void PromoteToFloat();

@@ -103,5 +103,36 @@ TEST(TableTest, RunsOfValuesMatchValuesAppendedOneByOne) {
   EXPECT_TRUE(ints.IsValid(4));
 }
 
+// A whole column appended at once equals its rows appended one by one: strings from another
+// dictionary keep their text, nulls stay null, bits land right past a word boundary.
+TEST(TableTest, AppendingAWholeColumnMatchesAppendingItsRows) {
+  for (ColumnType type : {ColumnType::kString, ColumnType::kFloat64, ColumnType::kInt64, ColumnType::kBool}) {
+    Column all("c", type), rows("c", type);
+    for (int part = 0; part < 3; ++part) {
+      Column src("c", type);
+      for (int i = 0; i < 50 + part * 37; ++i) {
+        if ((i + part) % 7 == 0 && part != 1) {
+          src.AppendNull();
+          continue;
+        }
+        switch (type) {
+          case ColumnType::kString: src.AppendString(std::string(1 + (i * (part + 1)) % 5, static_cast<char>('a' + i % 3))); break;
+          case ColumnType::kFloat64: src.AppendDouble(i * 0.5 - part); break;
+          case ColumnType::kBool: src.AppendBool(i % 3 == 0); break;
+          default: src.AppendInt(i * 10 + part); break;
+        }
+      }
+      all.AppendAll(src);
+      for (int64_t i = 0; i < src.size(); ++i) rows.AppendFrom(src, i);
+    }
+    ASSERT_EQ(all.size(), rows.size());
+    EXPECT_EQ(all.null_count(), rows.null_count());
+    for (int64_t i = 0; i < all.size(); ++i) {
+      ASSERT_EQ(all.IsValid(i), rows.IsValid(i)) << i;
+      ASSERT_EQ(all.ValueToString(i), rows.ValueToString(i)) << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gyre
