@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <ostream>
@@ -88,13 +89,16 @@ class Story {
     out_ << "   " << (held ? "[ok] " : "[FAILED] ") << claim << " (" << figures << ")\n";
     return held;
   }
-  // A gyre command in-process on the demo's home; its JSON answer, or null.
+  // A gyre command in-process on the demo's home; its JSON answer, or null. A command that
+  // fails (exit 1 or 2; 3 only reports drift or alerts) says why in the story, so that a
+  // claim it leaves unmet can be traced to it.
   json Gyre(std::vector<std::string> args, int* code = nullptr) {
     std::vector<std::string> full = {"gyre", "--home", Home(), "--json"};
     full.insert(full.end(), args.begin(), args.end());
     std::ostringstream out, err;
     const int c = RunCli(full, out, err);
     if (code) *code = c;
+    if (c != 0 && c != 3) Say("gyre " + args.front() + " failed (exit " + std::to_string(c) + "): " + err.str());
     return json::parse(out.str(), nullptr, false);
   }
   std::string Home() const { return work_ + "/.gyre"; }
@@ -336,6 +340,11 @@ Status Recovery(Story& s, Handoff& e) {
   e.feedback_after = s.Gyre({"feedback", "fraud:champion", "--input", s.Path("data/labels-after.csv"), "--window", "10000"});
   json drift = s.Gyre({"monitor", "fraud:champion", "--window", "10000"});
   e.after_auc = LatestAuc(e.feedback_after);
+  if (std::isnan(e.after_auc) && e.feedback_after.is_object()) {  // say what the windows held
+    std::string held;
+    for (const auto& w : e.feedback_after["windows"]) held += " " + w["rows"].dump() + "/" + w["labeled"].dump();
+    s.Say("no window of fraud:2 has a roc_auc; windows (rows/labeled):" + held);
+  }
   const bool still_drift = !drift.is_object() || drift["dataset_drift"].get<bool>();
   s.Say("roc_auc of fraud:2: " + F("%.3f", e.after_auc) + " (fraud:1 had " + F("%.3f", e.dec_auc) +
         " on December); dataset drift: " + (still_drift ? "yes" : "no"));

@@ -234,12 +234,12 @@ int64_t SummarizeSorted(const std::vector<T>& sorted, NumericSummary* n, bool hi
 
 // The same from counts: one walk over the counted keys, ascending.
 int64_t SummarizeCounts(const ValueCounts& counts, NumericSummary* n, bool histogram) {
-  // The ranks whose values the quantiles interpolate between, ascending.
   const auto total = static_cast<size_t>(counts.total());
   if (total == 0) {
     n->quantiles.fill(std::nan(""));
     return 0;
   }
+  // The two ranks whose values each quantile interpolates between, and how far between.
   std::array<size_t, 2 * kProfileQuantiles.size()> ranks{};
   std::array<double, 2 * kProfileQuantiles.size()> at{};
   std::array<double, kProfileQuantiles.size()> frac{};
@@ -267,7 +267,7 @@ int64_t SummarizeCounts(const ValueCounts& counts, NumericSummary* n, bool histo
     h.counts[bin] += c;
   });
   for (size_t q = 0; q < kProfileQuantiles.size(); ++q) {
-    n->quantiles[q] = total == 0 ? std::nan("") : Lerp(at[2 * q], at[2 * q + 1], frac[q]);
+    n->quantiles[q] = Lerp(at[2 * q], at[2 * q + 1], frac[q]);
   }
   return distinct;
 }
