@@ -37,7 +37,8 @@ class ModelServer {
   virtual uint16_t port() const = 0;
   // The version each served model answers with now, e.g. {"fraud", 3}.
   virtual std::vector<std::pair<std::string, int64_t>> Serving() const = 0;
-  // Returns once every prediction answered so far is in the prediction log, synced.
+  // Returns once every prediction answered so far is in the prediction log, synced, except
+  // those the log's full queue dropped (counted in /metrics as gyre_prediction_log_dropped_total).
   virtual void FlushLogs() = 0;
   // Stops accepting, finishes requests in progress, flushes the prediction log.
   virtual void Shutdown(std::chrono::milliseconds drain) = 0;
