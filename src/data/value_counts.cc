@@ -239,8 +239,12 @@ bool ValueCounts::Count(std::span<const int64_t> keys, int64_t lo, int64_t hi, u
   return true;
 }
 
-// With keys k0 + d (d below 2^31) and n below 2^31: S1 = sum(d) < 2^62 and S2 = sum(d^2) < 2^93,
-// so n * S2 - S1^2, which is n times the sum of squared deviations, is exact in 128 bits.
+// Sums of the keys are exact in integers: with keys k0 + d (d below 2^31) and n below 2^31,
+// S1 = sum(d) < 2^62 and S2 = sum(d^2) < 2^93, so n * S2 - S1^2 (n times the sum of squared
+// deviations) is exact in 128 bits. That is the integers' exact m2. A float column's doubles
+// are not exactly its decimals (each is rounded from its text): with a large offset and a
+// small spread, the decimals' m2 and the doubles' (which pandas computes) part by far more
+// than 1e-9. So a float column's m2 is summed from its doubles, about the exact mean.
 ValueCounts::Moments ValueCounts::ComputeMoments() const {
   const int64_t k0 = lo_key_;
   Int128 s1 = 0, s2 = 0;
@@ -257,16 +261,21 @@ ValueCounts::Moments ValueCounts::ComputeMoments() const {
   m.zeros = zeros;
   m.negatives = negatives;
   const Int128 key_sum = static_cast<Int128>(k0) * n + s1;
-  const auto deviations = static_cast<double>(n * s2 - s1 * s1) / static_cast<double>(n);  // in keys squared
   if (floats_) {
     m.sum = static_cast<double>(key_sum) / divisor_;
-    m.m2 = deviations / divisor_ / divisor_;
+    m.mean = static_cast<double>(key_sum) / static_cast<double>(n) / divisor_;
+    double m2 = 0;
+    ForEach([&](int64_t key, uint32_t c) {
+      const double d = Value(key) - m.mean;
+      m2 += c * d * d;
+    });
+    m.m2 = m2;
   } else {
+    const auto deviations = static_cast<double>(n * s2 - s1 * s1) / static_cast<double>(n);  // in keys squared
     m.sum = static_cast<double>(key_sum * step_);
+    m.mean = static_cast<double>(key_sum * step_) / static_cast<double>(n);
     m.m2 = deviations * static_cast<double>(step_) * static_cast<double>(step_);
   }
-  m.mean = floats_ ? static_cast<double>(key_sum) / static_cast<double>(n) / divisor_
-                   : static_cast<double>(key_sum * step_) / static_cast<double>(n);
   m.min = Value(lo_key_);
   m.max = Value(hi_key_);
   return m;

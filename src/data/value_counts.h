@@ -50,8 +50,9 @@ class ValueCounts {
     }
   }
 
-  // Count, sum, mean, sum of squared deviations from the mean, extremes, zeros and negatives,
-  // computed in integers (exact until each figure's final rounding). total() > 0.
+  // Sum, mean, sum of squared deviations from the mean, extremes, zeros and negatives. Sums
+  // are exact in integers until their final rounding; a float column's squared deviations are
+  // summed from its doubles (which are not exactly its decimals). total() > 0.
   struct Moments {
     double sum, mean, m2, min, max;
     int64_t zeros, negatives;
