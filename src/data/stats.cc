@@ -398,7 +398,10 @@ Status StatsBuilder::Begin(const std::vector<ColumnInfo>& columns) {
   impl_->rows = 0;
   impl_->kept_bytes = 0;
   impl_->exact = true;
-  for (const auto& c : columns) impl_->columns.emplace_back(c.name, c.type);
+  for (const auto& c : columns) {
+    impl_->columns.emplace_back(c.name, c.type);
+    impl_->columns.back().counting = impl_->options.count_values;
+  }
   return Status::OK();
 }
 

@@ -74,6 +74,9 @@ struct DatasetStats {
 
 struct ProfileOptions {
   uint64_t exact_memory_bytes = uint64_t{2} << 30;
+  // Exact statistics of numbers from counts of each value where they fit (data/value_counts.h);
+  // off, every numeric column keeps and sorts its values (the same figures, more slowly).
+  bool count_values = true;
   int histogram_bins = 20;
   int top_k = 100;  // enough for a schema's categorical domain (InferOptions::max_domain_size)
   int threads = 2;  // for the final per-column work (sorting)
