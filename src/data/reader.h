@@ -2,6 +2,7 @@
 // files larger than memory can be profiled and validated in bounded memory.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -65,11 +66,14 @@ struct Chunk {
   uint64_t file_bytes = 0;     // the file's size (0 if unknown): with bytes_read, an estimate
                                // of the rows to come
 
-  // The rows of the whole file, estimated from the bytes per row so far (0: unknown).
+  // The rows of the whole file, estimated from the bytes per row so far (0: unknown). Never
+  // more than the file could hold (a row takes a byte a column at least, its delimiters and
+  // line end), however short the rows so far: callers reserve memory by it.
   uint64_t EstimatedFileRows() const {
     if (file_bytes == 0 || bytes_read == 0) return 0;
-    return static_cast<uint64_t>(static_cast<double>(first_row + table.num_rows()) * static_cast<double>(file_bytes) /
-                                 static_cast<double>(bytes_read) * 1.02);
+    const auto estimate = static_cast<uint64_t>(static_cast<double>(first_row + table.num_rows()) *
+                                                static_cast<double>(file_bytes) / static_cast<double>(bytes_read) * 1.02);
+    return std::min(estimate, file_bytes / static_cast<uint64_t>(std::max(1, table.num_columns())));
   }
 };
 

@@ -85,13 +85,14 @@ struct Accumulator {
 
   size_t KeptBytes() const { return (values.size() + ints.size()) * sizeof(double) + counted.bytes(); }
 
-  // Counts the present values while they fit counts, else keeps them.
+  // Counts the present values while they fit counts, else keeps them (with room for
+  // `reserve_rows` of them, sized once).
   template <typename T>
-  void Keep(std::span<const T> present, std::vector<T>* kept, uint64_t max_keys, size_t expected_rows) {
+  void Keep(std::span<const T> present, std::vector<T>* kept, uint64_t max_keys, size_t reserve_rows) {
     if (counting && counted.Add(present, max_keys)) return;
     if (counting) {
       counting = false;
-      kept->reserve(expected_rows);
+      kept->reserve(reserve_rows);
       counted.Drain(kept);
     }
     kept->insert(kept->end(), present.begin(), present.end());
@@ -410,6 +411,8 @@ Status StatsBuilder::Consume(const Chunk& chunk) {
   if (m.rows == 0) m.expected_rows = chunk.EstimatedFileRows();
   const uint64_t max_keys =
       ValueCounts::KeyLimit(std::max<uint64_t>(m.expected_rows, static_cast<uint64_t>(m.rows + chunk.table.num_rows())));
+  // Kept values get room for the whole file at once, if that is within the memory budget.
+  const size_t reserve_rows = m.expected_rows * sizeof(double) <= m.options.exact_memory_bytes ? m.expected_rows : 0;
   for (int c = 0; c < chunk.table.num_columns(); ++c) {
     const Column& col = chunk.table.column(c);
     Accumulator& a = m.columns[static_cast<size_t>(c)];
@@ -443,9 +446,9 @@ Status StatsBuilder::Consume(const Chunk& chunk) {
       continue;
     }
     if (a.exact && col.type() == ColumnType::kFloat64) {
-      a.Keep(Present(col, col.doubles(), &m.scratch), &a.values, max_keys, m.expected_rows);
+      a.Keep(Present(col, col.doubles(), &m.scratch), &a.values, max_keys, reserve_rows);
     } else if (a.exact) {
-      a.Keep(Present(col, col.ints(), &m.scratch_ints), &a.ints, max_keys, m.expected_rows);
+      a.Keep(Present(col, col.ints(), &m.scratch_ints), &a.ints, max_keys, reserve_rows);
     } else {
       GatherNumbers(col, &m.scratch);
       a.AddNumbers(m.scratch.data(), m.scratch.size());

@@ -442,7 +442,9 @@ void Impl::Log(const Served& s, std::shared_ptr<const Loaded> l, Table table, st
       [l = std::move(l), table = std::move(shared_table), outputs = std::move(shared_outputs),
        shadow = std::move(shadow), id, now] {
         std::vector<std::string> inputs = l->text->Inputs(*table);
-        std::vector<PredictionRecord> out = Records(l->version, inputs, std::move(*outputs), id, now);
+        // The inputs are copied only when the shadow's records need them too.
+        std::vector<PredictionRecord> out =
+            Records(l->version, shadow ? inputs : std::move(inputs), std::move(*outputs), id, now);
         if (shadow) {
           EncodeReport report;
           auto sp = shadow->predictor->Predict(*table, &report);

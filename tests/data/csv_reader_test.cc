@@ -226,5 +226,24 @@ TEST(CsvReaderTest, ReadsTheRealDatasets) {
   }
 }
 
+// Memory is reserved by a chunk's estimate of the file's rows: short first rows must not make
+// it larger than the file could hold (a byte a column a row at least).
+TEST(CsvReaderTest, EstimatedRowsNeverExceedWhatTheFileCanHold) {
+  Chunk chunk;
+  chunk.table.AddColumn(Column("a", ColumnType::kInt64));
+  chunk.table.AddColumn(Column("b", ColumnType::kInt64));
+  for (int i = 0; i < 10; ++i) {
+    chunk.table.column(0).AppendInt(i);
+    chunk.table.column(1).AppendInt(i);
+  }
+  chunk.file_bytes = 100000;
+  chunk.bytes_read = 40;  // 4 bytes a row so far
+  EXPECT_EQ(chunk.EstimatedFileRows(), 25500u);  // 2,500 rows a 100 bytes read, plus 2%
+  chunk.bytes_read = 10;  // 1 byte a row so far: 102,000 by the rows, but 2 columns take 2 bytes
+  EXPECT_EQ(chunk.EstimatedFileRows(), 50000u);
+  chunk.file_bytes = 0;
+  EXPECT_EQ(chunk.EstimatedFileRows(), 0u);
+}
+
 }  // namespace
 }  // namespace gyre
