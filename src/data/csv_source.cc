@@ -71,7 +71,7 @@ char DetectDelimiter(std::string_view head) {
 class CsvSource : public RowSource {
  public:
   CsvSource(std::string path, int fd, size_t buffer_bytes)
-      : path_(std::move(path)), fd_(fd), buffer_bytes_(std::max<size_t>(buffer_bytes, 16)), buf_(buffer_bytes_) {}
+      : path_(std::move(path)), fd_(fd), buffer_bytes_(std::clamp<size_t>(buffer_bytes, 16, RowBatch::kMaxTextBytes / 2)), buf_(buffer_bytes_) {}
   ~CsvSource() override { ::close(fd_); }
 
   Status Init(char delimiter);
@@ -154,7 +154,14 @@ Status CsvSource::Fill() {
     end_ -= begin_;
     begin_ = 0;
   }
-  if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);  // one row fills the buffer
+  if (end_ == buf_.size()) {  // one row fills the buffer
+    if (buf_.size() * 2 > RowBatch::kMaxTextBytes) {
+      return InvalidArgument("a row longer than " + std::to_string(RowBatch::kMaxTextBytes / 2 >> 20) +
+                                 " MiB: is this a CSV file? (an unclosed quote can make the rest of a file one row)",
+                             Where(line_, 0));
+    }
+    buf_.resize(buf_.size() * 2);
+  }
   while (!eof_ && end_ < buf_.size()) {
     ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
     if (n < 0 && errno == EINTR) continue;
@@ -213,7 +220,8 @@ Status CsvSource::Init(char delimiter) {
     }
     RETURN_IF_ERROR(Fill());
   }
-  for (auto f : header.fields) names_.emplace_back(f);
+  header.text = buf_.data();
+  for (int c = 0; c < static_cast<int>(header.fields.size()); ++c) names_.emplace_back(header.Field(0, c));
   RETURN_IF_ERROR(CheckColumnNames(path_, header_line, &names_));
   data_offset_ = consumed_offset_ + begin_;
   data_line_ = line_;
@@ -267,15 +275,18 @@ RowEnd CsvSource::TokenizeRow(size_t* pos, RowBatch* batch, int64_t* line, Statu
       newlines += std::count(open + 1, close, '\n');
       std::string_view raw(open + 1, static_cast<size_t>(close - open - 1));
       if (escaped) {
-        std::string& s = batch->storage.emplace_back();
-        s.reserve(raw.size());
+        FieldRef f = batch->Rewrite(raw);
+        char* out = batch->rewritten.data() + (f.offset & ~FieldRef::kRewritten);
         for (size_t i = 0; i < raw.size(); ++i) {
-          s.push_back(raw[i]);
+          *out++ = raw[i];
           if (raw[i] == '"') ++i;  // the second of a doubled quote
         }
-        raw = s;
+        f.size = static_cast<uint32_t>(out - (batch->rewritten.data() + (f.offset & ~FieldRef::kRewritten)));
+        batch->rewritten.resize(batch->rewritten.size() - (raw.size() - f.size));
+        batch->fields.push_back(f);
+      } else {
+        batch->fields.push_back({static_cast<uint32_t>(raw.data() - base), static_cast<uint32_t>(raw.size())});
       }
-      batch->fields.push_back(raw);
       p = close + 1;
       while (p < end && (*p == ' ' || *p == '\t') && *p != delim_) ++p;
       if (p < end && !special_[static_cast<unsigned char>(*p)]) {
@@ -286,7 +297,7 @@ RowEnd CsvSource::TokenizeRow(size_t* pos, RowBatch* batch, int64_t* line, Statu
       }
     } else {
       const char* q = FindFieldEnd(p, end);
-      batch->fields.emplace_back(p, static_cast<size_t>(q - p));
+      batch->fields.push_back({static_cast<uint32_t>(p - base), static_cast<uint32_t>(q - p)});
       p = q;
     }
     if (p == end) {
@@ -313,9 +324,10 @@ Status CsvSource::CheckUtf8(const RowBatch& batch, size_t from, size_t to, int64
   const char* at = buf_.data() + from + bad;
   int64_t line = first_line + std::count(static_cast<const char*>(buf_.data() + from), at, '\n');
   int column = 0;
+  const size_t offset = static_cast<size_t>(at - buf_.data());
   for (size_t i = 0; i < batch.fields.size() && column == 0; ++i) {
-    const auto& f = batch.fields[i];
-    if (at >= f.data() && at < f.data() + f.size() + 1) {
+    const FieldRef f = batch.fields[i];
+    if ((f.offset & FieldRef::kRewritten) == 0 && offset >= f.offset && offset < f.offset + size_t{f.size} + 1) {
       column = static_cast<int>(i % static_cast<size_t>(std::max(batch.num_columns, 1))) + 1;
     }
   }
@@ -388,6 +400,7 @@ Result<bool> CsvSource::NextBatch(RowBatch* batch, int64_t max_rows) {
     ++batch->rows;
   }
   RETURN_IF_ERROR(CheckUtf8(*batch, batch_start, pos, batch_line));
+  batch->text = buf_.data();  // HandOver moves buf_ into the batch: the bytes stay where they are
   if (self_contained_ && batch->rows > 0) HandOver(batch, batch_start, pos);
   else begin_ = pos;
   return batch->rows > 0;

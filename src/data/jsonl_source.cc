@@ -120,10 +120,14 @@ Result<bool> JsonlSource::NextBatch(RowBatch* batch, int64_t max_rows) {
       else if (v.is_number_integer()) text = std::to_string(v.get<int64_t>());
       else if (v.is_number_float()) text = FormatDouble(v.get<double>());
       else text = v.dump();
-      batch->fields[base + static_cast<size_t>(col->second)] = batch->storage.emplace_back(std::move(text));
+      if (batch->rewritten.size() + text.size() >= RowBatch::kMaxTextBytes) {
+        return InvalidArgument("a JSON object of over 1 GiB of values", {path_, line_, 1, it.key()});
+      }
+      batch->fields[base + static_cast<size_t>(col->second)] = batch->Rewrite(text);
     }
     batch->lines.push_back(line_);
     ++batch->rows;
+    if (batch->rewritten.size() >= RowBatch::kMaxTextBytes / 2) break;  // the next row starts a batch
   }
   return batch->rows > 0;
 }

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,25 +12,48 @@
 
 namespace gyre {
 
+// Where a field's bytes are: an offset and a size, 8 bytes where a string_view takes 16. A
+// batch holds one per field (26 million for a million rows of 26 columns), written by the
+// tokenizer and read by the converters, so their size is memory traffic on the hot path.
+struct FieldRef {
+  static constexpr uint32_t kRewritten = uint32_t{1} << 31;  // offset is into `rewritten`
+  uint32_t offset = 0;
+  uint32_t size = 0;
+};
+
 // Fields of up to `max_rows` rows, row-major (`num_columns` per row). Views stay valid until
 // the next NextBatch or Rewind. An empty view is a missing value.
 struct RowBatch {
+  // Offsets of fields in `text` are below 2^31, and so is the size of `rewritten`.
+  static constexpr size_t kMaxTextBytes = size_t{1} << 31;
+
   int num_columns = 0;
   int64_t rows = 0;
-  std::vector<std::string_view> fields;
-  std::vector<int64_t> lines;       // physical line where each row starts
-  std::deque<std::string> storage;  // fields that had to be rewritten (unescaped, converted)
-  std::vector<char> arena;          // the bytes the fields point into, when self-contained
-  uint64_t bytes_read = 0;          // the source's position after this batch
+  std::vector<FieldRef> fields;
+  std::vector<int64_t> lines;  // physical line where each row starts
+  const char* text = nullptr;  // the bytes fields point into, unless rewritten
+  std::string rewritten;       // fields that had to be rewritten (unescaped, converted)
+  std::vector<char> arena;     // owns `text`, when self-contained
+  uint64_t bytes_read = 0;     // the source's position after this batch
 
   std::string_view Field(int64_t row, int col) const {
-    return fields[static_cast<size_t>(row * num_columns + col)];
+    const FieldRef f = fields[static_cast<size_t>(row * num_columns + col)];
+    const char* base = (f.offset & FieldRef::kRewritten) != 0 ? rewritten.data() : text;
+    return {base + (f.offset & ~FieldRef::kRewritten), f.size};
+  }
+  // Appends `bytes` to `rewritten` and returns where they are.
+  FieldRef Rewrite(std::string_view bytes) {
+    FieldRef f{static_cast<uint32_t>(rewritten.size()) | FieldRef::kRewritten,
+               static_cast<uint32_t>(bytes.size())};
+    rewritten.append(bytes);
+    return f;
   }
   void Clear() {
     rows = 0;
     fields.clear();
     lines.clear();
-    storage.clear();
+    text = nullptr;
+    rewritten.clear();
   }
 };
 
