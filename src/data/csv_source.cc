@@ -71,7 +71,8 @@ char DetectDelimiter(std::string_view head) {
 class CsvSource : public RowSource {
  public:
   CsvSource(std::string path, int fd, size_t buffer_bytes)
-      : path_(std::move(path)), fd_(fd), buffer_bytes_(std::clamp<size_t>(buffer_bytes, 16, RowBatch::kMaxTextBytes / 2)), buf_(buffer_bytes_) {}
+      : path_(std::move(path)), fd_(fd), buffer_bytes_(std::clamp<size_t>(buffer_bytes, 16, RowBatch::kMaxTextBytes / 2)),
+        buf_(std::min(buffer_bytes_, kFirstRead)) {}
   ~CsvSource() override { ::close(fd_); }
 
   Status Init(char delimiter);
@@ -83,10 +84,17 @@ class CsvSource : public RowSource {
   char delimiter() const override { return delim_; }
 
  private:
-  Status Fill();  // moves unconsumed bytes to the front and reads until full or EOF
+  // A first read big enough for the header and the rows that decide the delimiter. Batches
+  // then get buffers sized for them, up to buffer_bytes_: reading far ahead only makes the
+  // first batch wait, and what a batch leaves over is copied to the next buffer.
+  static constexpr size_t kFirstRead = size_t{1} << 18;
+  // Moves unconsumed bytes to the front, grows the buffer to `want` bytes if smaller, and
+  // reads until full or EOF.
+  Status Fill(size_t want = 0);
+  size_t BatchBytes(int64_t rows) const;  // a buffer for `rows` rows like those so far
   const char* FindFieldEnd(const char* p, const char* end);
   uint64_t StructuralMask(const char* p) const;
-  void HandOver(RowBatch* batch, size_t from, size_t to);
+  void HandOver(RowBatch* batch, size_t to);
   RowEnd TokenizeRow(size_t* pos, RowBatch* batch, int64_t* line, Status* error);
   Status CheckUtf8(const RowBatch& batch, size_t from, size_t to, int64_t first_line);
   Location Where(int64_t line, int column) const {
@@ -107,6 +115,7 @@ class CsvSource : public RowSource {
   int64_t data_line_ = 2;         // line of the first data row
   int64_t line_ = 1;              // line of the next row
   bool self_contained_ = false;
+  double bytes_per_row_ = 256;  // of the rows read so far (from the first 64 KiB at first)
   char delim_ = ',';
   std::array<bool, 256> special_{};
   // The 64 bytes from block_ as a mask of their delimiters and line ends (bit i: block_[i]),
@@ -146,7 +155,12 @@ const char* CsvSource::FindFieldEnd(const char* p, const char* end) {
   return p;
 }
 
-Status CsvSource::Fill() {
+size_t CsvSource::BatchBytes(int64_t rows) const {
+  const double bytes = static_cast<double>(rows) * bytes_per_row_ * 1.125 + (1 << 16);
+  return bytes >= static_cast<double>(buffer_bytes_) ? buffer_bytes_ : static_cast<size_t>(bytes);
+}
+
+Status CsvSource::Fill(size_t want) {
   block_ = nullptr;  // the bytes it indexed move
   if (begin_ > 0) {
     std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
@@ -154,6 +168,7 @@ Status CsvSource::Fill() {
     end_ -= begin_;
     begin_ = 0;
   }
+  if (buf_.size() < want) buf_.resize(want);
   if (end_ == buf_.size()) {  // one row fills the buffer
     if (buf_.size() * 2 > RowBatch::kMaxTextBytes) {
       return InvalidArgument("a row longer than " + std::to_string(RowBatch::kMaxTextBytes / 2 >> 20) +
@@ -180,6 +195,9 @@ Status CsvSource::Init(char delimiter) {
   if (got < 0) return ErrnoError("reading " + path_);
   head.resize(static_cast<size_t>(got));
   RETURN_IF_ERROR(CheckLooksLikeText(path_, head));
+  if (const auto lines = std::count(head.begin(), head.end(), '\n'); lines > 0) {
+    bytes_per_row_ = static_cast<double>(head.size()) / static_cast<double>(lines);
+  }
   RETURN_IF_ERROR(Fill());
   size_t bom = head.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
   if (bom != 0) begin_ = 3;
@@ -341,13 +359,13 @@ Status CsvSource::CheckUtf8(const RowBatch& batch, size_t from, size_t to, int64
 
 // A self-contained batch keeps the buffer its fields point into, so nothing is copied but
 // the start of the next row, which goes to the front of the buffer the source reads on in
-// (the one the recycled batch brought back). That buffer is sized for about one batch, so
+// (the one the recycled batch brought back). Buffers are sized for about one batch, so
 // what is left over stays small.
-void CsvSource::HandOver(RowBatch* batch, size_t from, size_t to) {
+void CsvSource::HandOver(RowBatch* batch, size_t to) {
   const size_t left = end_ - to;
-  const size_t used = to - from;
-  // Room for about one more batch like this one, and for what is left over.
-  const size_t size = std::max(std::min(buffer_bytes_, used + used / 8 + (size_t{1} << 16)), left + 1);
+  // Room for another batch like this one (NextBatch grows it for a bigger one), and for a
+  // read of some size after what is left over.
+  const size_t size = std::max(BatchBytes(batch->rows), left + std::min(buffer_bytes_, size_t{1} << 16));
   std::vector<char> next = std::move(batch->arena);
   if (next.capacity() > 2 * size) std::vector<char>().swap(next);  // far too big: give it back
   next.resize(size);
@@ -365,9 +383,10 @@ Result<bool> CsvSource::NextBatch(RowBatch* batch, int64_t max_rows) {
   batch->num_columns = static_cast<int>(names_.size());
   // Sized once for a whole batch (batches are recycled), not doubled up to it row by row.
   batch->fields.reserve(static_cast<size_t>(std::min<int64_t>(max_rows, 1 << 20)) * names_.size());
-  // A buffer full of what the last batch left is read on as it is; Fill grows a buffer only
-  // for a row that does not fit in it.
-  if (begin_ > 0 || end_ < buf_.size()) RETURN_IF_ERROR(Fill());
+  // A buffer full of what the last batch left is read on as it is, if it is big enough for
+  // this batch; Fill grows a buffer for the batch, or for a row that does not fit in it.
+  const size_t want = BatchBytes(max_rows);
+  if (begin_ > 0 || end_ < buf_.size() || buf_.size() < want) RETURN_IF_ERROR(Fill(want));
   size_t batch_start = begin_;
   int64_t batch_line = line_;
   size_t pos = begin_;
@@ -400,8 +419,9 @@ Result<bool> CsvSource::NextBatch(RowBatch* batch, int64_t max_rows) {
     ++batch->rows;
   }
   RETURN_IF_ERROR(CheckUtf8(*batch, batch_start, pos, batch_line));
+  if (batch->rows > 0) bytes_per_row_ = static_cast<double>(pos - batch_start) / static_cast<double>(batch->rows);
   batch->text = buf_.data();  // HandOver moves buf_ into the batch: the bytes stay where they are
-  if (self_contained_ && batch->rows > 0) HandOver(batch, batch_start, pos);
+  if (self_contained_ && batch->rows > 0) HandOver(batch, pos);
   else begin_ = pos;
   return batch->rows > 0;
 }

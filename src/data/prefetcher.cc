@@ -3,6 +3,7 @@
 namespace gyre {
 
 constexpr int kBatchesInFlight = 3;  // one being converted, up to two read ahead
+constexpr int kRampBatches = 3;      // batches of 1/8, 1/4 and 1/2 of the size come first
 
 BatchPrefetcher::BatchPrefetcher(RowSource* source, int64_t rows_per_batch)
     : source_(source), rows_(rows_per_batch) {
@@ -30,7 +31,9 @@ void BatchPrefetcher::Loop() {
       batch = std::move(free_.back());
       free_.pop_back();
     }
-    Result<bool> more = source_->NextBatch(batch.get(), rows_);
+    // The first batches are smaller, so that the threads after this one start sooner.
+    const int64_t rows = std::max<int64_t>(1, rows_ >> std::max(0, kRampBatches - batches_++));
+    Result<bool> more = source_->NextBatch(batch.get(), rows);
     batch->bytes_read = source_->bytes_read();
     std::lock_guard<std::mutex> lock(mu_);
     if (!more.ok() || !*more) {

@@ -30,6 +30,7 @@ class BatchPrefetcher {
 
   RowSource* source_;
   const int64_t rows_;
+  int batches_ = 0;  // read so far (by the reading thread only)
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<RowBatch>> ready_;  // guarded by mu_

@@ -256,15 +256,17 @@ int64_t SummarizeCounts(const ValueCounts& counts, NumericSummary* n, bool histo
   std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return ranks[x] < ranks[y]; });
   Histogram& h = n->histogram;
   const size_t bins = histogram ? h.counts.size() : 0;
+  // The bins' edges as keys: comparing keys, the walk does not wait for each key's value.
+  std::vector<int64_t> key_edges(bins);
+  for (size_t b = 1; b < bins; ++b) key_edges[b] = counts.FirstKeyAtLeast(h.edges[b]);
   size_t next = 0, bin = 0, seen = 0;
   int64_t distinct = 0;
   counts.ForEach([&](int64_t key, uint32_t c) {
-    const double v = counts.Value(key);
     ++distinct;
     seen += c;
-    for (; next < order.size() && ranks[order[next]] < seen; ++next) at[order[next]] = v;
+    for (; next < order.size() && ranks[order[next]] < seen; ++next) at[order[next]] = counts.Value(key);
     if (bins == 0) return;
-    while (bin + 1 < bins && v >= h.edges[bin + 1]) ++bin;
+    while (bin + 1 < bins && key >= key_edges[bin + 1]) ++bin;
     h.counts[bin] += c;
   });
   for (size_t q = 0; q < kProfileQuantiles.size(); ++q) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -249,13 +250,18 @@ ValueCounts::Moments ValueCounts::ComputeMoments() const {
   const int64_t k0 = lo_key_;
   Int128 s1 = 0, s2 = 0;
   int64_t negatives = 0, zeros = 0;
-  ForEach([&](int64_t key, uint32_t c) {
-    const auto d = static_cast<Int128>(key - k0);
-    s1 += d * c;
-    s2 += d * d * c;
-    if (key < 0) negatives += c;
-    if (key == 0) zeros = c;
-  });
+  // d and c are below 2^31, so d * c and d * d fit in 64 bits; only s2's terms need 128.
+  auto sum = [&](auto with_squares) {
+    ForEach([&](int64_t key, uint32_t c) {
+      const auto d = static_cast<uint64_t>(key - k0);
+      s1 += static_cast<Int128>(d * c);
+      if constexpr (with_squares) s2 += static_cast<Int128>(d * d) * c;
+      negatives += key < 0 ? c : 0;
+      zeros += key == 0 ? c : 0;
+    });
+  };
+  if (floats_) sum(std::false_type());  // a float column's m2 comes from its doubles
+  else sum(std::true_type());
   const Int128 n = total_;
   Moments m;
   m.zeros = zeros;
@@ -279,6 +285,17 @@ ValueCounts::Moments ValueCounts::ComputeMoments() const {
   m.min = Value(lo_key_);
   m.max = Value(hi_key_);
   return m;
+}
+
+int64_t ValueCounts::FirstKeyAtLeast(double x) const {
+  // An estimate within a key or two of the answer (clamped to the keys counted, so that it
+  // converts), then stepped to it: values are correctly rounded, so they never decrease.
+  const double scaled = floats_ ? x * divisor_ : x / static_cast<double>(step_);
+  const double bounded = std::clamp(std::floor(scaled), static_cast<double>(lo_key_) - 1, static_cast<double>(hi_key_) + 1);
+  auto key = static_cast<int64_t>(bounded);
+  while (key > lo_key_ - 1 && Value(key - 1) >= x) --key;
+  while (key <= hi_key_ && Value(key) < x) ++key;
+  return key;
 }
 
 void ValueCounts::Drain(std::vector<double>* out) {

@@ -228,6 +228,70 @@ TEST(CsvReaderTest, ReadsTheRealDatasets) {
 
 // Memory is reserved by a chunk's estimate of the file's rows: short first rows must not make
 // it larger than the file could hold (a byte a column a row at least).
+// Records the rows of each chunk and the first column's values.
+class ChunkRecorder : public ChunkSink {
+ public:
+  Status Begin(const std::vector<ColumnInfo>&) override {
+    sizes.clear();
+    ids.clear();
+    return Status::OK();
+  }
+  Status Consume(const Chunk& chunk) override {
+    sizes.push_back(chunk.table.num_rows());
+    for (int64_t r = 0; r < chunk.table.num_rows(); ++r) ids.push_back(static_cast<int64_t>(chunk.table.column(0).NumberAt(r)));
+    return Status::OK();
+  }
+  std::vector<int64_t> sizes, ids;
+};
+
+// Reads `path` with and without the pipeline; checks that both see ids 0..rows-1 in order.
+void ScanBothWays(const std::string& path, int64_t chunk_rows, int64_t rows, ChunkRecorder* pipelined) {
+  ReadOptions o;
+  o.chunk_rows = chunk_rows;
+  ChunkRecorder direct;
+  ASSERT_OK(ScanFile(path, o, *pipelined).status());
+  o.pipeline = false;
+  ASSERT_OK(ScanFile(path, o, direct).status());
+  for (const auto& ids : {pipelined->ids, direct.ids}) {
+    ASSERT_EQ(static_cast<int64_t>(ids.size()), rows);
+    for (int64_t i = 0; i < rows; ++i) ASSERT_EQ(ids[static_cast<size_t>(i)], i);
+  }
+}
+
+// Read ahead on another thread, the first batches are an eighth, a quarter and a half of the
+// others, so that the threads after the reader start sooner.
+TEST(CsvReaderTest, PipelinedBatchesStartSmall) {
+  testing::TempDir dir;
+  std::string text = "id,text\n";
+  for (int i = 0; i < 1000; ++i) text += std::to_string(i) + ",abc\n";
+  ChunkRecorder pipelined;
+  ScanBothWays(dir.Write("small.csv", text), 64, 1000, &pipelined);
+  ASSERT_GE(pipelined.sizes.size(), 5u);
+  EXPECT_EQ(pipelined.sizes[0], 8);
+  EXPECT_EQ(pipelined.sizes[1], 16);
+  EXPECT_EQ(pipelined.sizes[2], 32);
+  EXPECT_EQ(pipelined.sizes[3], 64);
+  EXPECT_EQ(pipelined.sizes[4], 64);
+}
+
+// Buffers are sized by the rows so far: rows that grow fortyfold outgrow them, and batches
+// then end early, with no row lost or repeated.
+TEST(CsvReaderTest, RowsOutgrowingTheirBuffersEndBatchesEarly) {
+  testing::TempDir dir;
+  std::string text = "id,text\n";
+  const int short_rows = 40000, rows = 44000;  // the short ones fill more than the first read
+  for (int i = 0; i < rows; ++i) text += std::to_string(i) + "," + std::string(i < short_rows ? 1 : 300, 'x') + "\n";
+  ChunkRecorder pipelined;
+  ScanBothWays(dir.Write("grow.csv", text), 4096, rows, &pipelined);
+  int64_t seen = 0;
+  bool ended_early = false;
+  for (size_t i = 0; i + 1 < pipelined.sizes.size(); ++i) {
+    if (i >= 3 && seen >= short_rows - 4096 && pipelined.sizes[i] < 4096) ended_early = true;
+    seen += pipelined.sizes[i];
+  }
+  EXPECT_TRUE(ended_early);
+}
+
 TEST(CsvReaderTest, EstimatedRowsNeverExceedWhatTheFileCanHold) {
   Chunk chunk;
   chunk.table.AddColumn(Column("a", ColumnType::kInt64));

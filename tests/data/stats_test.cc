@@ -154,7 +154,7 @@ TEST(StatsTest, CountedAndSortedValuesGiveTheSameStatistics) {
       const int places = static_cast<int>(rng() % 8);
       const double offset = std::pow(10.0, static_cast<double>(rng() % 8)) * (rng() % 2 ? 1 : -1);
       const double spread = std::pow(10.0, static_cast<double>(rng() % 5) - 2);
-      const int shape = static_cast<int>(rng() % 4);
+      const int shape = static_cast<int>(rng() % 5);
       const uint64_t seed = rng();
       make.push_back([=](int i) -> std::string {
         std::mt19937_64 r(seed + static_cast<uint64_t>(i));
@@ -165,6 +165,8 @@ TEST(StatsTest, CountedAndSortedValuesGiveTheSameStatistics) {
           case 0: std::snprintf(buf, sizeof buf, "%.*f", places, offset + spread * (u - 0.5)); break;
           case 1: std::snprintf(buf, sizeof buf, "%.*f", places, spread * std::exp(8 * u)); break;  // a heavy tail
           case 2: std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(std::floor(u * 50)) * 1000 - 20000); break;
+          // tenths from 0 to 2: the histogram's edges (i * 0.1 in doubles) fall on and near values
+          case 3: std::snprintf(buf, sizeof buf, "%.1f", std::floor(u * 21) / 10); break;
           default:  // integers, then decimals from row 3,000 on; and a -0.0 now and then
             if (i % 97 == 0) return "-0.0";
             if (i < 3000) std::snprintf(buf, sizeof buf, "%d", static_cast<int>(u * 300) - 100);
