@@ -149,13 +149,12 @@ inline uint64_t ByteMask(const __m128i (&chunks)[4], char c) {
   return mask;
 }
 
-// The common rows, in bulk: whole rows from *pos that hold no quote and no carriage return,
-// end with a line feed and have the header's number of fields. Each 64 bytes are read once
-// into masks of their delimiters, line feeds and special bytes, and every field end is a bit
-// of them: no branch for each byte or field, where TokenizeRow has several. Stops before the
-// first row that is not such a row (TokenizeRow takes it: a quoted field, a CRLF line end, a
-// blank line, a ragged row to report), or that the valid bytes may not hold whole; returns
-// the rows added.
+// The common rows, in bulk: whole rows from *pos that hold no quote, end with LF or CRLF and
+// have the header's number of fields. Each 64 bytes are read once into masks of their
+// delimiters, line ends and special bytes, and every field end is a bit of them: no branch for
+// each byte or field, where TokenizeRow has several. Stops before the first row that is not
+// such a row (TokenizeRow takes it: a quoted field, a lone CR, a blank line, a ragged row to
+// report), or that the valid bytes may not hold whole; returns the rows added.
 int64_t CsvSource::TokenizePlainRows(size_t* pos, RowBatch* batch, int64_t max_rows) {
   const char* base = buf_.data();
   const size_t columns = names_.size();
@@ -165,16 +164,18 @@ int64_t CsvSource::TokenizePlainRows(size_t* pos, RowBatch* batch, int64_t max_r
   for (size_t block = *pos; block + 64 <= end_ && rows < max_rows; block += 64) {
     __m128i chunks[4];
     for (int k = 0; k < 4; ++k) chunks[k] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + block + 16 * k));
-    const uint64_t lf = ByteMask(chunks, '\n');
-    const uint64_t stops = ByteMask(chunks, '"') | ByteMask(chunks, '\r');
-    uint64_t ends = ByteMask(chunks, delim_) | lf;
+    const uint64_t lf = ByteMask(chunks, '\n'), cr = ByteMask(chunks, '\r');
+    const uint64_t crlf = cr & (lf >> 1);  // a CR whose LF follows in this block ends a row
+    const uint64_t row_ends = crlf | (lf & ~(crlf << 1));
+    const uint64_t stops = ByteMask(chunks, '"') | (cr & ~crlf);
+    uint64_t ends = ByteMask(chunks, delim_) | row_ends;
     if (stops != 0) ends &= (stops & (0 - stops)) - 1;  // the field ends before the first stop
     for (; ends != 0; ends &= ends - 1) {
       const int bit = __builtin_ctzll(ends);
       const size_t at = block + static_cast<size_t>(bit);
       batch->fields.push_back({static_cast<uint32_t>(field_start), static_cast<uint32_t>(at - field_start)});
-      field_start = at + 1;
-      if ((lf >> bit & 1) == 0) continue;
+      field_start = at + 1 + (crlf >> bit & 1);
+      if ((row_ends >> bit & 1) == 0) continue;
       // A blank line (one empty field) or a ragged row goes to TokenizeRow.
       const size_t got = batch->fields.size() - row_fields;
       if (got != columns || (got == 1 && at == row_start)) {
@@ -187,7 +188,7 @@ int64_t CsvSource::TokenizePlainRows(size_t* pos, RowBatch* batch, int64_t max_r
       row_start = field_start;
       if (++rows == max_rows) break;
     }
-    if (stops != 0) break;  // the current row holds a quote or a carriage return
+    if (stops != 0) break;  // the current row holds a quote or a lone CR (or its LF is unseen)
   }
   batch->fields.resize(row_fields);  // a row begun but not ended
   *pos = row_start;
