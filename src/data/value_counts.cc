@@ -185,14 +185,13 @@ bool ValueCounts::Rescale(int scale, uint64_t max_keys) {
   bool fits = true;
   ForEach([&](int64_t key, uint32_t c) {
     const int64_t k = key * factor;
-    Page& page = next.pages_[static_cast<size_t>((k >> kPageBits) - next.first_page_)];
-    if (page == nullptr) {
+    Page& page = next.PageOf(k);
+    if (page.low == nullptr) {
       fits = fits && next.made_ < max_pages;
       if (!fits) return;
-      page.reset(new uint32_t[kPageKeys]());
-      ++next.made_;
+      next.MakePage(page);
     }
-    page[k & (kPageKeys - 1)] = c;
+    next.SetCount(page, k & (kPageKeys - 1), c);
   });
   if (!fits) return false;
   next.lo_key_ = lo;
@@ -206,9 +205,33 @@ bool ValueCounts::Rescale(int scale, uint64_t max_keys) {
 void ValueCounts::Clear() {
   pages_.clear();
   first_page_ = 0;
-  made_ = 0;
+  made_ = high_made_ = 0;
   lo_key_ = hi_key_ = 0;
   total_ = 0;
+}
+
+void ValueCounts::MakePage(Page& page) {
+  page.low.reset(new uint8_t[kPageKeys]());
+  ++made_;
+}
+
+uint32_t* ValueCounts::HighOf(Page& page) {
+  if (page.high == nullptr) {
+    page.high.reset(new uint32_t[kPageKeys]());
+    ++high_made_;
+  }
+  return page.high.get();
+}
+
+void ValueCounts::Uncount(int64_t key) {
+  Page& page = PageOf(key);
+  const int64_t slot = key & (kPageKeys - 1);
+  if (page.low[slot]-- == 0) --page.high[slot];  // a borrow: the count was a multiple of 256
+}
+
+void ValueCounts::SetCount(Page& page, int64_t slot, uint32_t count) {
+  page.low[slot] = static_cast<uint8_t>(count);
+  if (count >> 8 != 0) HighOf(page)[slot] = count >> 8;
 }
 
 void ValueCounts::SetScale(int scale) {
@@ -224,15 +247,14 @@ bool ValueCounts::Count(std::span<const int64_t> keys, int64_t lo, int64_t hi, u
   for (size_t i = 0; i < keys.size(); ++i) {
     const int64_t k = keys[i];
     Page& page = pages[(k >> kPageBits) - first_page];
-    if (page == nullptr) {
-      if (made_ == max_pages) {  // too many pages: take back this call's counts
-        for (size_t j = 0; j < i; ++j) --PageOf(keys[j])[keys[j] & (kPageKeys - 1)];
+    if (page.low == nullptr) {
+      if (made_ >= max_pages) {  // too many pages: take back this call's counts
+        for (size_t j = 0; j < i; ++j) Uncount(keys[j]);
         return false;
       }
-      page.reset(new uint32_t[kPageKeys]());
-      ++made_;
+      MakePage(page);
     }
-    ++page[k & (kPageKeys - 1)];
+    if (++page.low[k & (kPageKeys - 1)] == 0) ++HighOf(page)[k & (kPageKeys - 1)];  // a carry
   }
   lo_key_ = total_ > 0 ? std::min(lo_key_, lo) : lo;
   hi_key_ = total_ > 0 ? std::max(hi_key_, hi) : hi;

@@ -118,6 +118,42 @@ TEST(ValueCountsTest, WhatDoesNotFitLeavesTheCountsUnchanged) {
   ExpectSameBits({1.5, 2.25, 0.0}, drained);
 }
 
+// Counts carry past 8 bits (255, 256, 257, 511, 512 and 70,000 of one key) and keep them
+// through a rescale (multiples of 1,000, then a 7); a refused chunk's counts are taken back
+// across the carries (borrowing from 512 down to 256).
+TEST(ValueCountsTest, CountsCarryAndBorrowPastEightBits) {
+  const std::vector<std::pair<int64_t, int>> repeats = {{7, 1},       {1000, 255}, {2000, 256}, {3000, 257},
+                                                        {4000, 511}, {5000, 512}, {6000, 70000}};
+  std::vector<int64_t> values;
+  for (size_t i = 1; i < repeats.size(); ++i) values.insert(values.end(), static_cast<size_t>(repeats[i].second), repeats[i].first);
+  std::shuffle(values.begin(), values.end(), std::mt19937_64(5));
+  ValueCounts counts;
+  const uint64_t two_pages = 2 * 4096;
+  ASSERT_TRUE(counts.Add(values, two_pages));  // counted in thousands
+  values.push_back(7);
+  ASSERT_TRUE(counts.Add(std::vector<int64_t>{7}, two_pages));  // rescaled to ones
+  auto expect_counts = [&] {
+    std::vector<std::pair<int64_t, uint32_t>> seen;
+    counts.ForEach([&](int64_t key, uint32_t c) { seen.emplace_back(counts.IntValue(key), c); });
+    ASSERT_EQ(seen.size(), repeats.size());
+    for (size_t i = 0; i < repeats.size(); ++i) {
+      EXPECT_EQ(seen[i].first, repeats[i].first);
+      EXPECT_EQ(seen[i].second, static_cast<uint32_t>(repeats[i].second)) << repeats[i].first;
+    }
+  };
+  expect_counts();
+  std::vector<int64_t> refused(256, 2000);  // 2000 to 512 counts, then a third page: refused
+  refused.push_back(7);
+  refused.push_back(10000);
+  EXPECT_FALSE(counts.Add(refused, two_pages));
+  expect_counts();
+  ExpectMoments(counts, values);
+  std::vector<int64_t> drained;
+  counts.Drain(&drained);
+  std::sort(values.begin(), values.end());
+  EXPECT_EQ(drained, values);
+}
+
 TEST(ValueCountsTest, IntegersAtTheEdgesOfInt64) {
   ValueCounts counts;
   const std::vector<int64_t> edges = {INT64_MAX, INT64_MAX - 1, INT64_MAX - 2};
