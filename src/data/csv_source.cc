@@ -214,7 +214,11 @@ const char* CsvSource::FindFieldEnd(const char* p, const char* end) {
 
 size_t CsvSource::BatchBytes(int64_t rows) const {
   const double bytes = static_cast<double>(rows) * bytes_per_row_ * 1.125 + (1 << 16);
-  return bytes >= static_cast<double>(buffer_bytes_) ? buffer_bytes_ : static_cast<size_t>(bytes);
+  if (bytes >= static_cast<double>(buffer_bytes_)) return buffer_bytes_;
+  // In steps of 256 KiB: batches of rows a little longer than the last ones then fit the
+  // same buffers, which are not made again (and their memory not touched anew) each time.
+  constexpr size_t kStep = size_t{1} << 18;
+  return std::min(buffer_bytes_, (static_cast<size_t>(bytes) + kStep - 1) / kStep * kStep);
 }
 
 Status CsvSource::Fill(size_t want) {

@@ -1,5 +1,7 @@
 #include "data/prefetcher.h"
 
+#include <algorithm>
+
 namespace gyre {
 
 constexpr int kBatchesInFlight = 3;  // one being converted, up to two read ahead
@@ -8,7 +10,11 @@ constexpr int kRampBatches = 3;      // batches of 1/8, 1/4 and 1/2 of the size 
 BatchPrefetcher::BatchPrefetcher(RowSource* source, int64_t rows_per_batch)
     : source_(source), rows_(rows_per_batch) {
   source_->MakeBatchesSelfContained();
-  for (int i = 0; i < kBatchesInFlight; ++i) free_.push_back(std::make_unique<RowBatch>());
+  for (int i = 0; i < kBatchesInFlight; ++i) {
+    free_.push_back(std::make_unique<RowBatch>());
+    // Sized for a whole batch at once, so that the small first ones do not make it grow.
+    free_.back()->fields.reserve(static_cast<size_t>(std::min<int64_t>(rows_, 1 << 20)) * source_->column_names().size());
+  }
   thread_ = std::thread([this] { Loop(); });
 }
 
