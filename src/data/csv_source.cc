@@ -72,7 +72,7 @@ class CsvSource : public RowSource {
  public:
   CsvSource(std::string path, int fd, size_t buffer_bytes)
       : path_(std::move(path)), fd_(fd), buffer_bytes_(std::clamp<size_t>(buffer_bytes, 16, RowBatch::kMaxTextBytes / 2)),
-        buf_(std::min(buffer_bytes_, kFirstRead)) {}
+        buf_(std::min(buffer_bytes_, kFirstRead) + RowBatch::kPadding) {}
   ~CsvSource() override { ::close(fd_); }
 
   Status Init(char delimiter);
@@ -92,6 +92,7 @@ class CsvSource : public RowSource {
   // reads until full or EOF.
   Status Fill(size_t want = 0);
   size_t BatchBytes(int64_t rows) const;  // a buffer for `rows` rows like those so far
+  size_t Room() const { return buf_.size() - RowBatch::kPadding; }
   const char* FindFieldEnd(const char* p, const char* end);
   uint64_t StructuralMask(const char* p) const;
   void HandOver(RowBatch* batch, size_t to);
@@ -107,7 +108,7 @@ class CsvSource : public RowSource {
   std::string path_;
   int fd_;
   size_t buffer_bytes_;
-  std::vector<char> buf_;
+  std::vector<char> buf_;  // Room() bytes to read into, then RowBatch::kPadding more
   size_t begin_ = 0;  // first unconsumed byte
   size_t end_ = 0;    // end of valid bytes
   bool eof_ = false;
@@ -229,17 +230,17 @@ Status CsvSource::Fill(size_t want) {
     end_ -= begin_;
     begin_ = 0;
   }
-  if (buf_.size() < want) buf_.resize(want);
-  if (end_ == buf_.size()) {  // one row fills the buffer
-    if (buf_.size() * 2 > RowBatch::kMaxTextBytes) {
+  if (Room() < want) buf_.resize(want + RowBatch::kPadding);
+  if (end_ == Room()) {  // one row fills the buffer
+    if (Room() * 2 > RowBatch::kMaxTextBytes) {
       return InvalidArgument("a row longer than " + std::to_string(RowBatch::kMaxTextBytes / 2 >> 20) +
                                  " MiB: is this a CSV file? (an unclosed quote can make the rest of a file one row)",
                              Where(line_, 0));
     }
-    buf_.resize(buf_.size() * 2);
+    buf_.resize(Room() * 2 + RowBatch::kPadding);
   }
-  while (!eof_ && end_ < buf_.size()) {
-    ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+  while (!eof_ && end_ < Room()) {
+    ssize_t n = ::read(fd_, buf_.data() + end_, Room() - end_);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return ErrnoError("reading " + path_);
     if (n == 0) eof_ = true;
@@ -429,7 +430,7 @@ void CsvSource::HandOver(RowBatch* batch, size_t to) {
   const size_t size = std::max(BatchBytes(batch->rows), left + std::min(buffer_bytes_, size_t{1} << 16));
   std::vector<char> next = std::move(batch->arena);
   if (next.capacity() > 2 * size) std::vector<char>().swap(next);  // far too big: give it back
-  next.resize(size);
+  next.resize(size + RowBatch::kPadding);
   std::memcpy(next.data(), buf_.data() + to, left);
   batch->arena = std::move(buf_);
   buf_ = std::move(next);
@@ -447,7 +448,7 @@ Result<bool> CsvSource::NextBatch(RowBatch* batch, int64_t max_rows) {
   // A buffer full of what the last batch left is read on as it is, if it is big enough for
   // this batch; Fill grows a buffer for the batch, or for a row that does not fit in it.
   const size_t want = BatchBytes(max_rows);
-  if (begin_ > 0 || end_ < buf_.size() || buf_.size() < want) RETURN_IF_ERROR(Fill(want));
+  if (begin_ > 0 || end_ < Room() || Room() < want) RETURN_IF_ERROR(Fill(want));
   size_t batch_start = begin_;
   int64_t batch_line = line_;
   size_t pos = begin_;
@@ -484,6 +485,7 @@ Result<bool> CsvSource::NextBatch(RowBatch* batch, int64_t max_rows) {
     ++batch->rows;
   }
   RETURN_IF_ERROR(CheckUtf8(*batch, batch_start, pos, batch_line));
+  batch->PadRewritten();
   if (batch->rows > 0) bytes_per_row_ = static_cast<double>(pos - batch_start) / static_cast<double>(batch->rows);
   batch->text = buf_.data();  // HandOver moves buf_ into the batch: the bytes stay where they are
   if (self_contained_ && batch->rows > 0) HandOver(batch, pos);

@@ -129,6 +129,7 @@ Result<bool> JsonlSource::NextBatch(RowBatch* batch, int64_t max_rows) {
     ++batch->rows;
     if (batch->rewritten.size() >= RowBatch::kMaxTextBytes / 2) break;  // the next row starts a batch
   }
+  batch->PadRewritten();
   return batch->rows > 0;
 }
 

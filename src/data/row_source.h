@@ -26,6 +26,9 @@ struct FieldRef {
 struct RowBatch {
   // Offsets of fields in `text` are below 2^31, and so is the size of `rewritten`.
   static constexpr size_t kMaxTextBytes = size_t{1} << 31;
+  // The bytes of a field that is not empty may be read to kPadding from its start, past its
+  // end: a short field is then one load (sources keep that many bytes after their text).
+  static constexpr size_t kPadding = 16;
 
   int num_columns = 0;
   int64_t rows = 0;
@@ -48,6 +51,7 @@ struct RowBatch {
     rewritten.append(bytes);
     return f;
   }
+  void PadRewritten() { rewritten.append(kPadding, '\0'); }
   void Clear() {
     rows = 0;
     fields.clear();

@@ -25,7 +25,8 @@ struct ColumnState {
   bool emitted_values = false;  // a chunk with a non-null value of this column was handed out
 };
 
-// Appends the parsed field to `col` (whose type matches `kind`); false if it does not parse.
+// Appends the parsed field of a batch (padded: see RowBatch) to `col`, whose type matches
+// `kind`; false if it does not parse.
 bool AppendParsed(std::string_view f, Kind kind, Column* col) {
   switch (kind) {
     case Kind::kInt: {
@@ -53,7 +54,7 @@ bool AppendParsed(std::string_view f, Kind kind, Column* col) {
       col->AppendInt(*v);
       return true;
     }
-    case Kind::kString: col->AppendString(f); return true;
+    case Kind::kString: col->AppendStringPadded(f); return true;  // f is a batch's field
   }
   return false;
 }
@@ -173,7 +174,7 @@ bool Scanner::ConvertColumn(const RowBatch& batch, int c, Column* out) {
         continue;
       }
       if (st.kind == Kind::kString) {
-        out->AppendString(f);
+        out->AppendStringPadded(f);
         continue;
       }
       if (st.fixed) {

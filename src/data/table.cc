@@ -1,7 +1,10 @@
 #include "data/table.h"
 
+#include <emmintrin.h>
+
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 
 #include "data/text_parse.h"
@@ -85,11 +88,37 @@ int32_t Dictionary::Intern(std::string_view value) {
   uint64_t hash = HashString(value);
   size_t i = Probe(value, hash);
   if (slots_[i] != 0) return static_cast<int32_t>(slots_[i] - 1);
+  return Insert(value, hash, i);
+}
+
+int32_t Dictionary::Insert(std::string_view value, uint64_t hash, size_t slot) {
   auto code = static_cast<int32_t>(values_.size());
   values_.emplace_back(value);
   hashes_.push_back(hash);
-  slots_[i] = static_cast<uint32_t>(code) + 1;
+  Short& s = shorts_.emplace_back(Short{{0, 0}, value.size() <= 16 ? value.size() : 17});
+  if (value.size() <= 16) std::memcpy(s.word, value.data(), value.size());
+  slots_[slot] = static_cast<uint32_t>(code) + 1;
   return code;
+}
+
+// The value's 16 bytes masked to its size are the words HashString packs (little-endian),
+// so both find the same slots; equal words and sizes are equal values.
+int32_t Dictionary::InternPadded(std::string_view value) {
+  if (value.size() > 16) return Intern(value);
+  if ((values_.size() + 1) * 2 > slots_.size()) Grow();
+  const __m128i keep = _mm_cmpgt_epi8(_mm_set1_epi8(static_cast<char>(value.size())),
+                                      _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  const __m128i bytes = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(value.data())), keep);
+  const auto w0 = static_cast<uint64_t>(_mm_cvtsi128_si64(bytes));
+  const auto w1 = static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(bytes, bytes)));
+  const uint64_t hash = Mix(w0 ^ Mix(w1 + value.size()));
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const uint32_t slot = slots_[i];
+    if (slot == 0) return Insert(value, hash, i);
+    const Short& s = shorts_[slot - 1];
+    if (s.word[0] == w0 && s.word[1] == w1 && s.size == value.size()) return static_cast<int32_t>(slot - 1);
+  }
 }
 
 std::optional<int32_t> Dictionary::Find(std::string_view value) const {

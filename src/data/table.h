@@ -26,6 +26,9 @@ inline bool IsNumeric(ColumnType t) {
 class Dictionary {
  public:
   int32_t Intern(std::string_view value);
+  // The same, for a value whose bytes may be read to 16 from its start (a field of a RowBatch):
+  // one load, and no loop over its bytes, for a value of up to 16 bytes.
+  int32_t InternPadded(std::string_view value);
   std::optional<int32_t> Find(std::string_view value) const;
   std::string_view Get(int32_t code) const { return values_[static_cast<size_t>(code)]; }
   size_t size() const { return values_.size(); }
@@ -35,9 +38,17 @@ class Dictionary {
   // std::unordered_map spent most of its time in calls to memcmp.
   size_t Probe(std::string_view value, uint64_t hash) const;
   void Grow();
+  int32_t Insert(std::string_view value, uint64_t hash, size_t slot);
+
+  // A value of up to 16 bytes, zero-padded, and its size; Size 17 for a longer value.
+  struct Short {
+    uint64_t word[2];
+    uint64_t size;
+  };
 
   std::deque<std::string> values_;  // a deque never moves its elements: views stay valid
   std::vector<uint64_t> hashes_;    // by code
+  std::vector<Short> shorts_;       // by code
   std::vector<uint32_t> slots_;     // code + 1, or 0 for an empty slot; a power of two long
 };
 
@@ -71,6 +82,7 @@ class Column {
   void AppendDouble(double v) { doubles_.push_back(v); PushValid(); }
   void AppendBool(bool v) { bools_.push_back(v ? 1 : 0); PushValid(); }
   void AppendString(std::string_view v) { codes_.push_back(dict_->Intern(v)); PushValid(); }
+  void AppendStringPadded(std::string_view v) { codes_.push_back(dict_->InternPadded(v)); PushValid(); }
   // Appends present values, many at once (the column's type must hold them).
   void AppendInts(std::span<const int64_t> v);
   void AppendDoubles(std::span<const double> v);
