@@ -295,7 +295,7 @@ TEST(CsvReaderTest, RowsOutgrowingTheirBuffersEndBatchesEarly) {
 
 // Random files of every shape the reader meets: plain rows (tokenized in bulk), quoted fields
 // with delimiters, doubled quotes and line breaks, LF and CRLF line ends, blank lines, empty
-// fields, long and short rows, one column or several. Each must read back as written, and a
+// fields, long and short rows, one column or several, each of the four delimiters. Each must read back as written, and a
 // ragged row put at a random place must be reported at its physical line.
 TEST(CsvReaderTest, RandomFilesReadAsWritten) {
   std::mt19937_64 rng(7);
@@ -305,12 +305,13 @@ TEST(CsvReaderTest, RandomFilesReadAsWritten) {
     const int rows = 200 + static_cast<int>(rng() % 2000);
     const int quoted_in = 1 + static_cast<int>(rng() % 60), crlf_in = 1 + static_cast<int>(rng() % 40);
     const int blank_in = 5 + static_cast<int>(rng() % 200), empty_in = 2 + static_cast<int>(rng() % 30);
+    const char delimiter = ",;\t|"[rng() % 4];
     std::vector<std::vector<std::string>> expected;
     std::vector<int64_t> lines;  // the physical line each row starts on
     std::string text;
     int64_t line = 1;
     auto end_line = [&] { text += rng() % crlf_in == 0 ? "\r\n" : "\n"; ++line; };
-    for (int c = 0; c < columns; ++c) text += (c ? "," : "") + std::string("c") + std::to_string(c);
+    for (int c = 0; c < columns; ++c) text += (c ? std::string(1, delimiter) : "") + "c" + std::to_string(c);
     end_line();
     for (int r = 0; r < rows; ++r) {
       while (rng() % blank_in == 0) end_line();
@@ -319,9 +320,9 @@ TEST(CsvReaderTest, RandomFilesReadAsWritten) {
       for (int c = 0; c < columns; ++c) {
         std::string v = "v" + std::to_string(rng() % 100000) + std::string(rng() % 8 == 0 ? 40 : 0, 'x');
         if (rng() % empty_in == 0 && columns > 1) v.clear();
-        if (c > 0) text += ",";
+        if (c > 0) text += delimiter;
         if (rng() % quoted_in == 0) {
-          v += rng() % 2 ? ", with \"quotes\"" : "\ntwo lines";
+          v += rng() % 2 ? std::string(1, delimiter) + " with \"quotes\"" : "\ntwo lines";
           std::string q = "\"";
           for (char ch : v) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
           text += q + "\"";
@@ -338,6 +339,7 @@ TEST(CsvReaderTest, RandomFilesReadAsWritten) {
     for (int64_t chunk_rows : {int64_t{1} << 14, int64_t{37}}) {
       ReadOptions o;
       o.chunk_rows = chunk_rows;
+      o.delimiter = delimiter;
       ASSERT_OK_AND_ASSIGN(Table t, ReadTable(path, o));
       ASSERT_EQ(t.num_rows(), rows) << where;
       ASSERT_EQ(t.num_columns(), columns) << where;
@@ -355,8 +357,10 @@ TEST(CsvReaderTest, RandomFilesReadAsWritten) {
       const int bad = static_cast<int>(rng() % static_cast<uint64_t>(rows));
       size_t at = 0;
       for (int64_t l = 1; l < lines[static_cast<size_t>(bad)]; ++l) at = text.find('\n', at) + 1;
-      const std::string ragged = text.substr(0, at) + "extra," + text.substr(at);
-      auto r = ReadTable(dir.Write("bad" + std::to_string(file) + ".csv", ragged));
+      const std::string ragged = text.substr(0, at) + "extra" + delimiter + text.substr(at);
+      ReadOptions o;
+      o.delimiter = delimiter;
+      auto r = ReadTable(dir.Write("bad" + std::to_string(file) + ".csv", ragged), o);
       ASSERT_FALSE(r.ok()) << where;
       EXPECT_EQ(r.status().where().line, lines[static_cast<size_t>(bad)]) << where << ": " << r.status().ToString();
     }
