@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <thread>
 #include <unordered_map>
@@ -98,16 +99,27 @@ struct Accumulator {
     kept->insert(kept->end(), present.begin(), present.end());
   }
 
-  // While exact, chunks only append their values; the moments are computed here, once, from
-  // what was kept (in blocks, merged the same way as chunks).
+  // While exact, chunks only append (or count) their values; the moments are computed here,
+  // once, from what was kept or counted (in blocks, merged the same way as chunks).
   void AddKeptToMoments() {
-    if (counting) {
+    double block[4096];
+    if (counting) {  // ascending, a block at a time: no vector of every value (a spike of 8 bytes a row)
       counting = false;
-      if (type == ColumnType::kFloat64) counted.Drain(&values);
-      else counted.Drain(&ints);
+      size_t n = 0;
+      counted.ForEach([&](int64_t key, uint32_t c) {
+        const double v = counted.Value(key);
+        for (uint32_t i = 0; i < c; ++i) {
+          block[n++] = v;
+          if (n == std::size(block)) {
+            AddNumbers(block, n);
+            n = 0;
+          }
+        }
+      });
+      AddNumbers(block, n);
+      counted = ValueCounts();
     }
     AddNumbers(values.data(), values.size());
-    double block[4096];
     for (size_t i = 0; i < ints.size(); i += 4096) {
       size_t n = std::min<size_t>(4096, ints.size() - i);
       for (size_t k = 0; k < n; ++k) block[k] = static_cast<double>(ints[i + k]);

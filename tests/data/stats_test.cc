@@ -140,6 +140,38 @@ TEST(StatsTest, StreamingSketchesStayWithinTheirBounds) {
   }
 }
 
+// A budget that the counts outgrow after a few chunks: what was counted until then (with
+// counts past 255 in `b`) feeds the moments and sketches a block at a time, and counts,
+// moments and extremes stay those of the exact profile.
+TEST(StatsTest, CountsOutgrowingTheBudgetMidwayLoseNothing) {
+  testing::TempDir dir;
+  std::string csv = "a,b,c\n";
+  for (int i = 0; i < 60000; ++i) {
+    char c[32];
+    std::snprintf(c, sizeof c, "%.2f", (i % 5000) * 0.01 - 7);
+    csv += std::to_string(i) + "," + std::to_string(i % 7) + "," + c + "\n";
+  }
+  const std::string path = dir.Write("grow.csv", csv);
+  ReadOptions chunks;
+  chunks.chunk_rows = 4096;
+  ASSERT_OK_AND_ASSIGN(DatasetStats exact, ProfileFile(path, chunks));
+  ProfileOptions o;
+  o.exact_memory_bytes = 48 << 10;  // the first chunk's counts fit; fifteen chunks' do not
+  ASSERT_OK_AND_ASSIGN(DatasetStats approx, ProfileFile(path, chunks, o));
+  for (const auto& e : exact.columns) {
+    const ColumnStats* a = approx.Find(e.name);
+    ASSERT_NE(a, nullptr);
+    EXPECT_FALSE(a->numeric->quantiles_exact) << e.name;
+    EXPECT_EQ(a->count, e.count) << e.name;
+    EXPECT_EQ(a->numeric->min, e.numeric->min) << e.name;
+    EXPECT_EQ(a->numeric->max, e.numeric->max) << e.name;
+    EXPECT_EQ(a->numeric->zeros, e.numeric->zeros) << e.name;
+    EXPECT_EQ(a->numeric->negatives, e.numeric->negatives) << e.name;
+    EXPECT_NEAR(a->numeric->mean, e.numeric->mean, 1e-9 * std::max(1.0, std::fabs(e.numeric->mean))) << e.name;
+    EXPECT_NEAR(a->numeric->std, e.numeric->std, 1e-9 * e.numeric->std) << e.name;
+  }
+}
+
 // Exact statistics from counts equal those from kept and sorted values: random files of
 // columns of many shapes (decimals of 0 to 7 places about large offsets, integers in steps,
 // heavy tails, missing values, -0.0, integers turning into decimals late), read in chunks of
