@@ -244,15 +244,22 @@ bool ValueCounts::Count(std::span<const int64_t> keys, int64_t lo, int64_t hi, u
   const size_t max_pages = MaxPages(max_keys, kPageBits);
   Page* pages = pages_.data();
   const int64_t first_page = first_page_;
+  std::vector<Page*> made_here;  // rare: a page is made once
   for (size_t i = 0; i < keys.size(); ++i) {
     const int64_t k = keys[i];
     Page& page = pages[(k >> kPageBits) - first_page];
     if (page.low == nullptr) {
-      if (made_ >= max_pages) {  // too many pages: take back this call's counts
+      if (made_ >= max_pages) {  // too many pages: take back this call's counts, and its pages
         for (size_t j = 0; j < i; ++j) Uncount(keys[j]);
+        for (Page* p : made_here) {
+          high_made_ -= p->high != nullptr;
+          *p = Page();
+          --made_;
+        }
         return false;
       }
       MakePage(page);
+      made_here.push_back(&page);
     }
     if (++page.low[k & (kPageKeys - 1)] == 0) ++HighOf(page)[k & (kPageKeys - 1)];  // a carry
   }

@@ -147,6 +147,14 @@ TEST(ValueCountsTest, CountsCarryAndBorrowPastEightBits) {
   refused.push_back(10000);
   EXPECT_FALSE(counts.Add(refused, two_pages));
   expect_counts();
+  // A chunk that makes a third page (with a count past 255) before a fourth is refused leaves
+  // no page behind: a third page may still be made.
+  std::vector<int64_t> makes_a_page(300, 9000);
+  makes_a_page.push_back(13000);
+  EXPECT_FALSE(counts.Add(makes_a_page, 3 * 4096));
+  expect_counts();
+  ASSERT_TRUE(counts.Add(std::vector<int64_t>{13000}, 3 * 4096));
+  values.push_back(13000);
   ExpectMoments(counts, values);
   std::vector<int64_t> drained;
   counts.Drain(&drained);
