@@ -83,6 +83,13 @@ struct ProfileOptions {
 };
 
 // Gathers statistics from chunks; use as the sink of ScanFile.
+// A numeric column's exact distribution, as the profile counted it.
+struct CountedColumn {
+  std::vector<double> values;  // distinct, ascending (integers as static_cast<double> makes them)
+  std::vector<int64_t> counts;
+  int64_t missing = 0;  // nulls: a counted column holds no infinities
+};
+
 class StatsBuilder : public ChunkSink {
  public:
   explicit StatsBuilder(ProfileOptions options = {});
@@ -90,6 +97,11 @@ class StatsBuilder : public ChunkSink {
   Status Begin(const std::vector<ColumnInfo>& columns) override;
   Status Consume(const Chunk& chunk) override;
   DatasetStats Finish();
+  // An int64 or float64 column's distribution so far (column `c` of the scan), while its
+  // values are counted exactly, as they usually are: what a drift summary of the same rows
+  // holds, without a second pass over them. Nullopt for other columns, or once values are
+  // kept or sketched instead. Not during Finish.
+  std::optional<CountedColumn> Counted(int c) const;
 
  private:
   struct Impl;

@@ -2,9 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "data/dataset.h"
@@ -17,11 +19,62 @@ namespace gyre {
 
 using json = nlohmann::ordered_json;
 
+namespace {
+
+// The named columns' summaries: those the profile counted from its counts (equal to what
+// SummarizeTable makes of the same rows, at a fraction of the cost), the others summarized.
+DatasetSummary SummaryOf(const Table& table, const std::vector<std::string>& columns, const StatsBuilder* profile) {
+  std::vector<std::optional<ColumnSummary>> counted(static_cast<size_t>(table.num_columns()));
+  std::vector<std::string> rest;
+  for (int c = 0; c < table.num_columns(); ++c) {
+    const Column& col = table.column(c);
+    if (std::find(columns.begin(), columns.end(), col.name()) == columns.end()) continue;
+    std::optional<CountedColumn> from = profile ? profile->Counted(c) : std::nullopt;
+    if (!from) {
+      rest.push_back(col.name());
+      continue;
+    }
+    ColumnSummary& s = counted[static_cast<size_t>(c)].emplace();
+    s.name = col.name();
+    s.type = col.type();
+    s.missing = from->missing;
+    s.numeric.values = std::move(from->values);
+    s.numeric.counts = std::move(from->counts);
+    for (int64_t n : s.numeric.counts) s.numeric.size += n;
+  }
+  DatasetSummary summarized = SummarizeTable(table, rest);
+  DatasetSummary out;
+  out.rows = table.num_rows();
+  size_t next = 0;  // both in the table's order
+  for (int c = 0; c < table.num_columns(); ++c) {
+    if (counted[static_cast<size_t>(c)]) out.columns.push_back(std::move(*counted[static_cast<size_t>(c)]));
+    else if (next < summarized.columns.size() && summarized.columns[next].name == table.column(c).name())
+      out.columns.push_back(std::move(summarized.columns[next++]));
+  }
+  return out;
+}
+
+}  // namespace
+
 void StartSummary(TrainingData& d, std::vector<std::string> columns) {
   const Table* table = &d.table;
-  d.summary = std::async(std::launch::async, [table, columns = std::move(columns)] {
-                return SummarizeTable(*table, columns);
+  std::shared_ptr<StatsBuilder> profile = d.profile;
+  // The profile finishes once its counts have been read for the summary.
+  auto read = std::make_shared<std::promise<void>>();
+  std::shared_future<void> counts_read = read->get_future().share();
+  d.summary = std::async(std::launch::async, [table, columns = std::move(columns), profile, read] {
+                struct Done {  // however the summary ends, the profile may then finish
+                  std::promise<void>* p;
+                  ~Done() { p->set_value(); }
+                } done{read.get()};
+                return SummaryOf(*table, columns, profile.get());
               }).share();
+  if (profile) {
+    d.stats_json = std::async(std::launch::async, [profile, counts_read] {
+                     counts_read.wait();
+                     return StatsToJson(profile->Finish());
+                   }).share();
+  }
 }
 
 // The reference a bundle carries: the training data's summary plus the model's holdout
@@ -37,7 +90,8 @@ Result<TrainingData> LoadTrainingData(MetadataStore* meta, ObjectStore* objects,
     auto stats = std::make_shared<StatsBuilder>();  // the profile, in the same pass as the read
     ASSIGN_OR_RETURN(d.table, ReadTable(what, {}, nullptr, stats.get()));
     d.ref = what;
-    d.stats_json = std::async(std::launch::async, [stats] { return StatsToJson(stats->Finish()); }).share();
+    d.profile = stats;
+    d.stats_json = std::async(std::launch::deferred, [stats] { return StatsToJson(stats->Finish()); }).share();
     return d;
   }
   auto ref = ParseDatasetRef(what);

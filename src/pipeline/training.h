@@ -4,11 +4,13 @@
 #pragma once
 
 #include <future>
+#include <memory>
 #include <string>
 #include <utility>
 
 #include "core/env.h"
 #include "core/status.h"
+#include "data/stats.h"
 #include "data/table.h"
 #include "monitor/drift.h"
 #include "store/metadata_store.h"
@@ -24,8 +26,10 @@ struct TrainingData {
   std::string ref;         // NAME:V, or the file path
   std::string dataset;     // empty for a file
   int64_t version = 0;
+  // A file's profile, read in the same pass as the table; StartSummary takes its counts.
+  std::shared_ptr<StatsBuilder> profile;
   // The profile statistics (JSON) the bundle carries; for a file, finished on another thread
-  // while the model trains.
+  // while the model trains (from StartSummary on; on demand without it).
   std::shared_future<std::string> stats_json;
   // What drift tests need of the training data, summarized on another thread while the model
   // trains (StartSummary); declared last so that it is waited for before the table goes.
@@ -35,7 +39,8 @@ struct TrainingData {
 // `what` is an existing file or a dataset reference NAME[:V].
 Result<TrainingData> LoadTrainingData(MetadataStore* meta, ObjectStore* objects, Env* env, const std::string& what);
 // Starts summarizing the named columns of the table for drift on another thread: the
-// model's inputs (InputColumns), the columns monitoring compares.
+// model's inputs (InputColumns), the columns monitoring compares. The numeric columns a file's
+// profile counted are taken from its counts, the others summarized again.
 void StartSummary(TrainingData& d, std::vector<std::string> columns);
 
 // The reference a bundle carries: the training data's summary plus the model's holdout
