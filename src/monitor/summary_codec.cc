@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <cstring>
+#include <memory>
 
 #include "monitor/drift.h"
 
@@ -30,6 +31,7 @@ class Writer {
     if (!v.empty()) std::memcpy(out_.data() + at, v.data(), v.size() * sizeof(T));
   }
   std::string& bytes() { return out_; }
+  void Reserve(size_t n) { out_.reserve(n); }
 
  private:
   std::string out_;
@@ -90,6 +92,16 @@ std::string SerializeSummary(const DatasetSummary& summary) { return SerializeSu
 
 std::string SerializeSummary(const DatasetSummary& summary, const std::vector<ColumnSummary>& more) {
   Writer w;
+  // Sized once: a training set's summary is tens of MB, which growing by doubling copies over
+  // and over, touching twice the memory.
+  size_t size = sizeof kMagic + 16;
+  for (const auto* part : {&summary.columns, &more}) {
+    for (const ColumnSummary& c : *part) {
+      size += 48 + c.name.size() + c.numeric.values.size() * (sizeof(double) + sizeof(int64_t));
+      for (const auto& [key, count] : c.categories) size += 12 + key.size();
+    }
+  }
+  w.Reserve(size);
   for (char ch : kMagic) w.Put(ch);
   w.Put<int64_t>(summary.rows);
   w.Put<uint64_t>(summary.columns.size() + more.size());
@@ -112,15 +124,17 @@ std::string SerializeSummary(const DatasetSummary& summary, const std::vector<Co
     }
   }
   const std::string& raw = w.bytes();
-  // With zstd's content checksum a damaged object fails to parse instead of misleading.
-  std::string out(ZSTD_compressBound(raw.size()), '\0');
+  // With zstd's content checksum a damaged object fails to parse instead of misleading. The
+  // output goes to a buffer of the worst case's size that is not zeroed first (only what zstd
+  // writes is touched), then to a string of the size it took.
+  const size_t bound = ZSTD_compressBound(raw.size());
+  std::unique_ptr<char[]> buffer(new char[bound]);
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 3);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-  const size_t n = ZSTD_compress2(cctx, out.data(), out.size(), raw.data(), raw.size());
+  const size_t n = ZSTD_compress2(cctx, buffer.get(), bound, raw.data(), raw.size());
   ZSTD_freeCCtx(cctx);
-  out.resize(ZSTD_isError(n) ? 0 : n);
-  return out;
+  return ZSTD_isError(n) ? std::string() : std::string(buffer.get(), n);
 }
 
 Result<DatasetSummary> ParseSummary(const std::string& bytes) {
