@@ -483,15 +483,7 @@ std::optional<CountedColumn> StatsBuilder::Counted(int c) const {
   if (!a.exact || !a.counting || (a.type != ColumnType::kInt64 && a.type != ColumnType::kFloat64)) return std::nullopt;
   CountedColumn out;
   out.missing = a.missing;
-  a.counted.ForEach([&](int64_t key, uint32_t n) {
-    const double v = a.counted.Value(key);
-    if (!out.values.empty() && out.values.back() == v) {  // integers past 2^53 that share a double
-      out.counts.back() += n;
-      return;
-    }
-    out.values.push_back(v);
-    out.counts.push_back(n);
-  });
+  a.counted.Distribution(&out.values, &out.counts);
   return out;
 }
 

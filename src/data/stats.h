@@ -82,7 +82,6 @@ struct ProfileOptions {
   int threads = 2;  // for the final per-column work (sorting)
 };
 
-// Gathers statistics from chunks; use as the sink of ScanFile.
 // A numeric column's exact distribution, as the profile counted it.
 struct CountedColumn {
   std::vector<double> values;  // distinct, ascending (integers as static_cast<double> makes them)
@@ -90,6 +89,7 @@ struct CountedColumn {
   int64_t missing = 0;  // nulls: a counted column holds no infinities
 };
 
+// Gathers statistics from chunks; use as the sink of ScanFile.
 class StatsBuilder : public ChunkSink {
  public:
   explicit StatsBuilder(ProfileOptions options = {});

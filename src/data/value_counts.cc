@@ -327,6 +327,18 @@ int64_t ValueCounts::FirstKeyAtLeast(double x) const {
   return key;
 }
 
+void ValueCounts::Distribution(std::vector<double>* values, std::vector<int64_t>* counts) const {
+  ForEach([&](int64_t key, uint32_t c) {
+    const double v = Value(key);
+    if (!values->empty() && values->back() == v) {
+      counts->back() += c;
+      return;
+    }
+    values->push_back(v);
+    counts->push_back(c);
+  });
+}
+
 void ValueCounts::Drain(std::vector<double>* out) {
   ForEach([&](int64_t key, uint32_t c) { out->insert(out->end(), c, Value(key)); });
   *this = ValueCounts();

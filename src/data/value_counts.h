@@ -73,6 +73,10 @@ class ValueCounts {
   };
   Moments ComputeMoments() const;
 
+  // The counted values, ascending, as their doubles (Value), and how many of each; values that
+  // share a double (integers past 2^53) are one. A drift summary's sample.
+  void Distribution(std::vector<double>* values, std::vector<int64_t>* counts) const;
+
   // Appends every counted value, ascending, and empties the counts.
   void Drain(std::vector<double>* out);
   void Drain(std::vector<int64_t>* out);

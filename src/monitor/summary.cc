@@ -61,10 +61,7 @@ NumericSample Merge(const NumericSample& a, const NumericSample& b) {
 NumericSample SampleOf(const ValueCounts& counted) {
   NumericSample out;
   out.size = counted.total();
-  counted.ForEach([&](int64_t key, uint32_t c) {
-    out.values.push_back(counted.Value(key));
-    out.counts.push_back(c);
-  });
+  counted.Distribution(&out.values, &out.counts);
   return out;
 }
 
