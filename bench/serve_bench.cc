@@ -4,12 +4,14 @@
 // data, as in bench/peers/compare_serve.py; one row (the wrk load) and 1,000 rows.
 #include <benchmark/benchmark.h>
 
+#include <charconv>
 #include <filesystem>
 
 #include "core/env.h"
 #include "data/generate.h"
 #include "data/reader.h"
 #include "model/predictor.h"
+#include "monitor/json_text.h"
 #include "monitor/model_monitor.h"
 #include "serve/answers.h"
 #include "serve/request.h"
@@ -104,6 +106,35 @@ void BM_PredictEncoded(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * rows);
 }
 BENCHMARK(BM_PredictEncoded)->Arg(1)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
+// Writing the logged inputs' numbers: AppendJsonNumber (arg 1) against its peer std::to_chars
+// (arg 0), which gives the same text, on the decimal columns of the generated file.
+void BM_NumberText(benchmark::State& state) {
+  static const std::vector<double> values = [] {
+    auto table = ReadTable(Model().csv_path);
+    if (!table.ok()) std::abort();
+    std::vector<double> out;
+    for (int c = 0; c < table->num_columns(); ++c)
+      if (table->column(c).type() == ColumnType::kFloat64)
+        out.insert(out.end(), table->column(c).doubles().begin(), table->column(c).doubles().end());
+    return out;
+  }();
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    for (double v : values) {
+      if (state.range(0) == 1) {
+        AppendJsonNumber(&out, v);
+      } else {
+        char buf[32];
+        out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+      }
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * std::ssize(values));
+}
+BENCHMARK(BM_NumberText)->ArgName("shortcut")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace gyre

@@ -8,8 +8,9 @@
 
 namespace gyre {
 
-// The shortest text that reads back as the same double (as nlohmann writes it); null when
-// the value is not finite, which JSON cannot hold.
+// The shortest text that reads back as the same double, exactly as std::to_chars writes it
+// (plain or exponent notation, whichever is shorter); null when the value is not finite,
+// which JSON cannot hold.
 void AppendJsonNumber(std::string* out, double v);
 // `text` as a JSON string: plain ASCII is only quoted; anything else goes through nlohmann's
 // escaping, with bytes that are not UTF-8 replaced (never thrown on).

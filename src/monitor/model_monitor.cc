@@ -169,21 +169,30 @@ RecordText::RecordText(const Signature& signature, Task task) : task_(task) {
   }
 }
 
+void RecordText::FindInputs(const Table& input, std::vector<const Column*>* columns) const {
+  columns->clear();
+  for (const std::string& name : names_of_inputs_)
+    columns->push_back(input.Find(name, static_cast<int>(columns->size())));  // a served request's come in order
+}
+
+void RecordText::AppendInputs(std::span<const Column* const> columns, int64_t row, std::string* out) const {
+  for (size_t c = 0; c < keys_.size(); ++c) {
+    *out += keys_[c];
+    if (columns[c]) AppendValue(out, *columns[c], row);
+    else *out += "null";
+  }
+  *out += keys_.empty() ? "{}" : "}";
+}
+
 std::vector<std::string> RecordText::Inputs(const Table& input) const {
   std::vector<const Column*> columns;
   columns.reserve(keys_.size());
-  for (const std::string& name : names_of_inputs_)
-    columns.push_back(input.Find(name, static_cast<int>(columns.size())));  // a served request's come in order
+  FindInputs(input, &columns);
   std::vector<std::string> out(static_cast<size_t>(input.num_rows()));
   for (int64_t r = 0; r < input.num_rows(); ++r) {
     std::string& row = out[static_cast<size_t>(r)];
     row.reserve(keys_.size() * 24);
-    for (size_t c = 0; c < keys_.size(); ++c) {
-      row += keys_[c];
-      if (columns[c]) AppendValue(&row, *columns[c], r);
-      else row += "null";
-    }
-    row += keys_.empty() ? "{}" : "}";
+    AppendInputs(columns, r, &row);
   }
   return out;
 }

@@ -32,6 +32,10 @@ class RecordText {
  public:
   RecordText(const Signature& signature, Task task);
   std::vector<std::string> Inputs(const Table& input) const;
+  // Inputs one row at a time: the input columns of `input` (null where one is missing, logged
+  // as null), then a row's object appended to `out`.
+  void FindInputs(const Table& input, std::vector<const Column*>* columns) const;
+  void AppendInputs(std::span<const Column* const> columns, int64_t row, std::string* out) const;
   std::vector<std::string> Outputs(const Predictions& p) const;
 
  private:

@@ -378,22 +378,25 @@ uint32_t Crc32c(const char* data, size_t n) {
 
 namespace {
 
-// Appends the framed record (checksum, length, payload) to `out`.
-void AppendLogRecord(std::string* out, const PredictionRecord& r) {
+}  // namespace
+
+void AppendLogRecord(std::string* out, std::string_view request_id, int64_t time_us, int64_t model_version,
+                     std::string_view inputs_json, std::string_view outputs_json) {
   const size_t start = out->size();
   PutU32(out, 0);  // the checksum and the length, filled in below
   PutU32(out, 0);
   // Ids come from clients (x-request-id): bytes that are not UTF-8 are replaced, never thrown on.
   *out += "{\"id\":";
-  AppendJsonString(out, r.request_id);
+  AppendJsonString(out, request_id);
+  char number[24];
   *out += ",\"t\":";
-  *out += std::to_string(r.time_us);
+  out->append(number, std::to_chars(number, number + sizeof number, time_us).ptr);
   *out += ",\"v\":";
-  *out += std::to_string(r.model_version);
+  out->append(number, std::to_chars(number, number + sizeof number, model_version).ptr);
   *out += ",\"in\":";
-  *out += r.inputs_json.empty() ? "{}" : r.inputs_json;
+  *out += inputs_json.empty() ? "{}" : inputs_json;
   *out += ",\"out\":";
-  *out += r.outputs_json.empty() ? "{}" : r.outputs_json;
+  *out += outputs_json.empty() ? "{}" : outputs_json;
   *out += '}';
   const auto length = static_cast<uint32_t>(out->size() - start - kHeader);
   for (int i = 0; i < 4; ++i) (*out)[start + 4 + i] = static_cast<char>((length >> (8 * i)) & 0xff);
@@ -401,11 +404,9 @@ void AppendLogRecord(std::string* out, const PredictionRecord& r) {
   for (int i = 0; i < 4; ++i) (*out)[start + i] = static_cast<char>((crc >> (8 * i)) & 0xff);
 }
 
-}  // namespace
-
 std::string EncodeLogRecord(const PredictionRecord& r) {
   std::string out;
-  AppendLogRecord(&out, r);
+  AppendLogRecord(&out, r.request_id, r.time_us, r.model_version, r.inputs_json, r.outputs_json);
   return out;
 }
 
@@ -452,39 +453,61 @@ Status PredictionLogWriter::Append(const PredictionRecord& record) {
                          " bytes is larger than the 64 MiB a record may hold");
 }
 
-// The records framed into one buffer and written with one call per segment they fall in.
+// The records framed into one buffer, then written as AppendFramed writes them.
 Status PredictionLogWriter::Append(std::span<const PredictionRecord> records, int64_t* rejected) {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::string buffer;
-  auto write = [&]() -> Status {
-    Status st = buffer.empty() ? Status::OK() : file_->Append(buffer);
-    buffer.clear();
-    return st;
-  };
+  std::string frames;
+  std::vector<int64_t> times;
+  times.reserve(records.size());
   for (const PredictionRecord& record : records) {
     if (!record.inputs_json.empty() && record.inputs_json.front() != '{') {
       ++*rejected;
       continue;
     }
-    const size_t start = buffer.size();
-    AppendLogRecord(&buffer, record);
-    const size_t size = buffer.size() - start;
-    if (size - kHeader > kMaxPayload) {
-      buffer.resize(start);
+    const size_t start = frames.size();
+    AppendLogRecord(&frames, record.request_id, record.time_us, record.model_version, record.inputs_json,
+                    record.outputs_json);
+    if (frames.size() - start - kHeader > kMaxPayload) {
+      frames.resize(start);
       ++*rejected;
       continue;
     }
+    times.push_back(record.time_us);
+  }
+  return AppendFramed(frames, times);
+}
+
+// Each run of frames that falls in one segment is written with one call, straight from
+// `frames`.
+Status PredictionLogWriter::AppendFramed(std::string_view frames, std::span<const int64_t> times) {
+  size_t count = 0;
+  for (size_t pos = 0; pos < frames.size(); ++count) {
+    const size_t left = frames.size() - pos;
+    const uint32_t length = left >= kHeader ? GetU32(frames.data() + pos + 4) : 0;
+    if (left < kHeader || length > kMaxPayload || length > left - kHeader)
+      return InvalidArgument("prediction log: framed records cut short at byte " + std::to_string(pos));
+    pos += kHeader + length;
+  }
+  if (count != times.size())
+    return InvalidArgument("prediction log: " + std::to_string(count) + " framed records but " +
+                           std::to_string(times.size()) + " times");
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t run = 0, pos = 0;  // frames[run, pos) are not written yet
+  auto write = [&]() -> Status {
+    Status st = pos > run ? file_->Append(frames.substr(run, pos - run)) : Status::OK();
+    run = pos;
+    return st;
+  };
+  for (const int64_t time_us : times) {
+    const size_t size = kHeader + GetU32(frames.data() + pos + 4);
     const bool too_big = segment_bytes_ > 0 && segment_bytes_ + size > options_.max_segment_bytes;
-    const bool too_old = segment_bytes_ > 0 && record.time_us - segment_first_us_ >= options_.max_segment_age_us;
-    if (!file_ || too_big || too_old) {  // what is buffered belongs to the segment being closed
-      std::string next = buffer.substr(start);
-      buffer.resize(start);
+    const bool too_old = segment_bytes_ > 0 && time_us - segment_first_us_ >= options_.max_segment_age_us;
+    if (!file_ || too_big || too_old) {  // what is pending belongs to the segment being closed
       RETURN_IF_ERROR(write());
       RETURN_IF_ERROR(Rotate());
-      buffer = std::move(next);
     }
-    if (segment_bytes_ == 0) segment_first_us_ = record.time_us;
+    if (segment_bytes_ == 0) segment_first_us_ = time_us;
     segment_bytes_ += size;
+    pos += size;
     if (options_.sync_each_append) {
       RETURN_IF_ERROR(write());
       RETURN_IF_ERROR(file_->Sync());

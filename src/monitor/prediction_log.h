@@ -8,6 +8,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/env.h"
@@ -40,6 +41,10 @@ class PredictionLogWriter {
   // Appends the records in order with as few writes as the segments allow. A record Append
   // would refuse is skipped and counted in `*rejected`; an I/O error stops the batch.
   Status Append(std::span<const PredictionRecord> records, int64_t* rejected);
+  // Appends records already framed by AppendLogRecord, `times[i]` the i-th one's time (by
+  // which segments rotate), written as they are. Frames that do not parse, or whose count is
+  // not that of the times, are refused whole (InvalidArgument) and nothing is written.
+  Status AppendFramed(std::string_view frames, std::span<const int64_t> times);
   Status Sync();  // fsync the current segment
   int64_t segments_started() const;
 
@@ -79,7 +84,10 @@ std::vector<std::span<const PredictionRecord>> WindowsByCount(std::span<const Pr
 std::vector<std::vector<PredictionRecord>> WindowsByTime(const std::vector<PredictionRecord>& records,
                                                          int64_t period_us);
 
-// The record framing, exposed for tests: [crc32c of the rest: 4][payload length: 4][payload].
+// The record framing: [crc32c of the rest: 4][payload length: 4][payload]. Inputs and
+// outputs are JSON objects' text, written as they are (empty: {}).
+void AppendLogRecord(std::string* out, std::string_view request_id, int64_t time_us, int64_t model_version,
+                     std::string_view inputs_json, std::string_view outputs_json);
 std::string EncodeLogRecord(const PredictionRecord& record);
 uint32_t Crc32c(const char* data, size_t n);
 

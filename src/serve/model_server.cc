@@ -403,6 +403,29 @@ std::shared_ptr<const Loaded> Impl::Choose(const Served& s, const http::Request&
   return canary ? s.canary->Get() : s.primary.Get();
 }
 
+// Frames a request's records into the thread's buffers (kept between requests, given back
+// when a large request grew them) and hands them to the log in one copy.
+void LogHere(AsyncLog& log, const Loaded& l, const Table& table, const std::vector<std::string>& outputs,
+             const std::string& id, int64_t now) {
+  constexpr size_t kKeep = 1 << 20;
+  thread_local std::string frames, inputs, row_id;
+  thread_local std::vector<int64_t> times;
+  thread_local std::vector<const Column*> columns;
+  frames.clear();
+  times.clear();
+  l.text->FindInputs(table, &columns);
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    inputs.clear();
+    l.text->AppendInputs(columns, static_cast<int64_t>(i), &inputs);
+    if (outputs.size() > 1) row_id = id + "/" + std::to_string(i);  // as Records names them
+    AppendLogRecord(&frames, outputs.size() == 1 ? id : row_id, now, l.version, inputs, outputs[i]);
+    times.push_back(now);
+  }
+  log.PushFramed(frames, times);
+  if (frames.capacity() > kKeep) std::string().swap(frames);
+  if (inputs.capacity() > kKeep) std::string().swap(inputs);
+}
+
 // The records of one answered request (one per row; a request of several rows logs
 // "<id>/<row>").
 std::vector<PredictionRecord> Records(int64_t version, std::vector<std::string> inputs, std::vector<std::string> outputs,
@@ -419,10 +442,11 @@ std::vector<PredictionRecord> Records(int64_t version, std::vector<std::string> 
   return out;
 }
 
-// A few rows are formatted on the request's thread: handing their table to the writer would
-// cost more (its columns freed on another thread) than formatting them. Larger requests, and
-// any with a shadow, hand their rows to the log writer, which formats them (and runs the
-// shadow's prediction, whose answers are logged under its own version and never returned).
+// A few rows are framed on the request's thread, in buffers the thread keeps: handing their
+// table to the writer would cost more (its columns freed on another thread) than formatting
+// them. Larger requests, and any with a shadow, hand their rows to the log writer, which
+// formats them (and runs the shadow's prediction, whose answers are logged under its own
+// version and never returned).
 void Impl::Log(const Served& s, std::shared_ptr<const Loaded> l, Table table, std::vector<std::string> outputs,
                const std::string& id) {
   constexpr size_t kFormatHere = 16;
@@ -430,9 +454,7 @@ void Impl::Log(const Served& s, std::shared_ptr<const Loaded> l, Table table, st
   const int64_t now = env_->NowMicros();
   const auto rows = static_cast<int64_t>(outputs.size() * (shadow ? 2 : 1));
   if (!shadow && outputs.size() <= kFormatHere) {
-    s.log->Push([records = Records(l->version, l->text->Inputs(table), std::move(outputs), id, now)]() mutable {
-      return std::move(records);
-    }, rows);
+    LogHere(*s.log, *l, table, outputs, id, now);
     RecycleTable(std::move(table));
     return;
   }

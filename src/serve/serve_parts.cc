@@ -5,6 +5,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <utility>
 
 namespace gyre::serve {
 
@@ -20,20 +21,41 @@ AsyncLog::~AsyncLog() {
   thread_.join();
 }
 
+// Whether `records` more fit in the queue; if not, they are counted as dropped.
+bool AsyncLog::Admit(int64_t records) {
+  if (queued_records_ + records > static_cast<int64_t>(capacity_)) {
+    dropped_ += records;
+    return false;
+  }
+  queued_records_ += records;
+  return true;
+}
+
+// The writer wakes by itself every few milliseconds; a request wakes it only when much is
+// waiting, so that serving does not pay a thread switch per prediction.
 bool AsyncLog::Push(Job job, int64_t records) {
   int64_t queued;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (queued_records_ + records > static_cast<int64_t>(capacity_)) {
-      dropped_ += records;
-      return false;
-    }
-    queue_.push_back(std::move(job));
-    queued_records_ += records;
+    if (!Admit(records)) return false;
+    queue_.emplace_back().job = std::move(job);
     queued = queued_records_;
   }
-  // The writer wakes by itself every few milliseconds; a request wakes it only when much is
-  // waiting, so that serving does not pay a thread switch per prediction.
+  if (queued >= static_cast<int64_t>(kWakeAt)) cv_.notify_one();
+  return true;
+}
+
+bool AsyncLog::PushFramed(std::string_view frames, std::span<const int64_t> times) {
+  int64_t queued;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!Admit(std::ssize(times))) return false;
+    if (queue_.empty() || queue_.back().job) queue_.push_back(std::exchange(spare_, Entry{}));
+    Entry& run = queue_.back();
+    run.frames.append(frames);
+    run.times.insert(run.times.end(), times.begin(), times.end());
+    queued = queued_records_;
+  }
   if (queued >= static_cast<int64_t>(kWakeAt)) cv_.notify_one();
   return true;
 }
@@ -61,7 +83,7 @@ void AsyncLog::Run() {
   std::unique_ptr<PredictionLogWriter> writer;
   auto last_sync = std::chrono::steady_clock::now();
   for (;;) {
-    std::deque<Job> batch;
+    std::deque<Entry> batch;
     bool stopping, flushing;
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -78,20 +100,7 @@ void AsyncLog::Run() {
       auto w = PredictionLogWriter::Open(env_, dir_);
       if (w.ok()) writer = std::move(*w);
     }
-    std::vector<PredictionRecord> records;
-    for (Job& job : batch) {
-      try {  // a thread of its own: an exception here would end the whole server
-        std::vector<PredictionRecord> more = job();
-        records.insert(records.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-      } catch (const std::exception&) {
-        ++write_errors_;
-      }
-    }
-    if (!records.empty()) {  // one write for the lot, not a system call per record
-      int64_t rejected = 0;
-      if (!writer || !writer->Append(records, &rejected).ok()) rejected = static_cast<int64_t>(records.size());
-      write_errors_ += rejected;
-    }
+    for (Entry& entry : batch) Write(entry, writer.get());
     const auto now = std::chrono::steady_clock::now();
     if (writer && (stopping || flushing || now - last_sync >= kSyncEvery)) {
       if (!writer->Sync().ok()) ++write_errors_;
@@ -101,6 +110,13 @@ void AsyncLog::Run() {
       std::lock_guard<std::mutex> lock(mu_);
       writing_ = false;
       if (flushing && queue_.empty()) flush_requested_ = false;
+      for (Entry& entry : batch) {  // the largest run's buffers are kept for the next run
+        if (!entry.job && entry.frames.capacity() > spare_.frames.capacity() && entry.frames.capacity() <= kKeepBytes) {
+          spare_ = std::move(entry);
+          spare_.frames.clear();
+          spare_.times.clear();
+        }
+      }
     }
     idle_cv_.notify_all();
     if (stopping) {
@@ -108,6 +124,26 @@ void AsyncLog::Run() {
       if (queue_.empty()) return;
     }
   }
+}
+
+// One entry's records, written with as few writes as their segments allow. Records that
+// cannot be written are counted, never retried.
+void AsyncLog::Write(Entry& entry, PredictionLogWriter* writer) {
+  if (!entry.job) {
+    if (entry.times.empty()) return;
+    if (writer == nullptr || !writer->AppendFramed(entry.frames, entry.times).ok()) write_errors_ += std::ssize(entry.times);
+    return;
+  }
+  std::vector<PredictionRecord> records;
+  try {  // a thread of its own: an exception here would end the whole server
+    records = entry.job();
+  } catch (const std::exception&) {
+    ++write_errors_;
+    return;
+  }
+  int64_t rejected = 0;
+  if (writer == nullptr || !writer->Append(records, &rejected).ok()) rejected = std::ssize(records);
+  write_errors_ += rejected;
 }
 
 void Metrics::Record(const std::string& model, int64_t version, int status, double seconds, int64_t rows) {

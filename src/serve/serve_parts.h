@@ -11,7 +11,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -21,16 +23,21 @@
 
 namespace gyre::serve {
 
-// Writes records to one model's prediction log on its own thread. A request hands over a job
-// that makes its records (formatting them, and a shadow's prediction, happen on the writer's
-// thread, not the request's). Push never blocks: past `capacity` waiting records it drops the
-// job and counts its records.
+// Writes records to one model's prediction log on its own thread, in the order they were
+// pushed. A request of a few rows hands over its records framed (PushFramed): they are copied
+// into the queue's buffer, so that no record is a heap object of its own and nothing is freed
+// on another thread than the one that allocated it (glibc's arenas made those frees cost more
+// than the formatting). A larger request hands over a job that makes its records on the
+// writer's thread (formatting them, and a shadow's prediction). Neither blocks: past
+// `capacity` waiting records, what is pushed is dropped and its records counted.
 class AsyncLog {
  public:
   AsyncLog(Env* env, std::string dir, size_t capacity);
   ~AsyncLog();  // writes what is queued, then stops
   using Job = std::function<std::vector<PredictionRecord>()>;
   bool Push(Job job, int64_t records);
+  // `frames`: records framed by AppendLogRecord; `times`: their times, one per record.
+  bool PushFramed(std::string_view frames, std::span<const int64_t> times);
   int64_t depth() const;
   int64_t dropped() const { return dropped_; }
   int64_t write_errors() const { return write_errors_; }
@@ -41,7 +48,16 @@ class AsyncLog {
   static constexpr std::chrono::milliseconds kWriteEvery{5};
   static constexpr std::chrono::milliseconds kSyncEvery{1000};
   static constexpr int kWriterNice = 5;  // a quarter of a request thread's share of a busy core
+  static constexpr size_t kKeepBytes = 4 << 20;  // a larger run's buffer is given back
 
+  // What was pushed: a job, or a run of framed records (consecutive PushFramed calls share one).
+  struct Entry {
+    Job job;
+    std::string frames;
+    std::vector<int64_t> times;
+  };
+  bool Admit(int64_t records);  // under mu_
+  void Write(Entry& entry, PredictionLogWriter* writer);
   void Run();
 
   Env* env_;
@@ -49,7 +65,8 @@ class AsyncLog {
   size_t capacity_;
   mutable std::mutex mu_;
   std::condition_variable cv_, idle_cv_;
-  std::deque<Job> queue_;
+  std::deque<Entry> queue_;
+  Entry spare_;  // a written run's buffers, kept for the next so that they are not grown again
   int64_t queued_records_ = 0;
   bool stop_ = false, writing_ = false, flush_requested_ = false;
   std::atomic<int64_t> dropped_{0}, write_errors_{0};

@@ -249,6 +249,53 @@ TEST_F(PredictionLogTest, BatchesWriteWhatSingleAppendsWrite) {
   for (int i = 0; i < 35; ++i) EXPECT_EQ(all[i].request_id, "req-" + std::to_string(i));
 }
 
+// Records framed elsewhere (as the model server frames a small request's) are written as
+// Append writes them, segments rotating at the same records, by size and by time; frames that
+// do not parse, or do not match their times, are refused whole and write nothing.
+TEST_F(PredictionLogTest, FramedRecordsWriteWhatAppendWrites) {
+  PredictionLogOptions o;
+  o.max_segment_bytes = EncodeLogRecord(Record(0)).size() * 10;
+  o.max_segment_age_us = 30'000'000;
+  const int64_t t0 = 1'700'000'000'000'000;
+  std::vector<PredictionRecord> records;
+  for (int i = 0; i < 35; ++i) records.push_back(Record(i, t0 + (i < 20 ? i : i * 5'000'000)));
+  std::string frames;
+  std::vector<int64_t> times;
+  for (const PredictionRecord& r : records) {
+    AppendLogRecord(&frames, r.request_id, r.time_us, r.model_version, r.inputs_json, r.outputs_json);
+    times.push_back(r.time_us);
+  }
+  EXPECT_EQ(frames.substr(0, EncodeLogRecord(records[0]).size()), EncodeLogRecord(records[0]));
+  ASSERT_OK_AND_ASSIGN(auto w, PredictionLogWriter::Open(Env::Default(), Dir(), o));
+  EXPECT_EQ(w->AppendFramed(std::string_view(frames).substr(0, frames.size() - 1), times).code(),
+            StatusCode::kInvalidArgument);  // the last record cut short
+  EXPECT_EQ(w->AppendFramed(frames, std::span<const int64_t>(times).first(34)).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(w->segments_started(), 0);
+  size_t half = 0;  // two calls, split after record 16
+  for (int i = 0; i < 17; ++i) half += EncodeLogRecord(records[static_cast<size_t>(i)]).size();
+  ASSERT_OK(w->AppendFramed(std::string_view(frames).substr(0, half), std::span<const int64_t>(times).first(17)));
+  ASSERT_OK(w->AppendFramed(std::string_view(frames).substr(half), std::span<const int64_t>(times).subspan(17)));
+  w.reset();
+
+  testing::TempDir appended;
+  {
+    ASSERT_OK_AND_ASSIGN(auto single, PredictionLogWriter::Open(Env::Default(), appended.path(), o));
+    for (const PredictionRecord& r : records) ASSERT_OK(single->Append(r));
+  }
+  const std::vector<std::string> framed = SegmentFiles(Dir()), single = SegmentFiles(appended.path());
+  ASSERT_GE(framed.size(), 5u);  // by size, then by time
+  ASSERT_EQ(single.size(), framed.size());
+  for (size_t i = 0; i < framed.size(); ++i)
+    EXPECT_EQ(testing::ReadAll(framed[i]), testing::ReadAll(single[i])) << "segment " << i;
+  ASSERT_OK_AND_ASSIGN(auto all, ReadPredictionLog(Env::Default(), Dir()));
+  ASSERT_EQ(all.size(), records.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].request_id, records[i].request_id);
+    EXPECT_EQ(all[i].time_us, records[i].time_us);
+    EXPECT_EQ(all[i].inputs_json, records[i].inputs_json);
+  }
+}
+
 TEST_F(PredictionLogTest, ConcurrentWritersLoseNothing) {
   ASSERT_OK_AND_ASSIGN(auto w, PredictionLogWriter::Open(Env::Default(), Dir()));
   std::vector<std::thread> threads;
