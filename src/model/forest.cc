@@ -161,14 +161,15 @@ std::unique_ptr<Forest> Forest::FromJsonText(const std::string& text) {
 // below the threshold (so infinities go to their side, and a NaN threshold sends all right).
 // K rows go down the tree together, a level at a time, without branches: their walks overlap
 // instead of each waiting on its own chain of loads, and a leaf stays where it is (see Tree).
-template <size_t K>
+template <size_t K, bool kMissing>
 void Forest::WalkRows(const Node* tree, int depth, const float* rows, size_t group, float* margins) const {
   int32_t at[K] = {};
   for (int d = 0; d < depth; ++d)
     for (size_t k = 0; k < K; ++k) {
       const Node& node = tree[at[k]];
       const float v = rows[k * features_ + (node.feature & kFeature)];
-      const bool left = (v < node.value) | (std::isnan(v) & ((node.feature & kDefaultLeft) != 0));
+      bool left = v < node.value;  // never at a leaf, whose value is NaN
+      if constexpr (kMissing) left |= std::isnan(v) & ((node.feature & kDefaultLeft) != 0);
       at[k] = node.left + static_cast<int32_t>(!left);
     }
   const float* leaves = leaf_values_.data() + (tree - nodes_.data());
@@ -176,8 +177,8 @@ void Forest::WalkRows(const Node* tree, int depth, const float* rows, size_t gro
 }
 
 // One row down K trees together (the few-rows case: a served request), a level at a time, the
-// leaves then added in boosting order.
-template <size_t K>
+// leaves then added in boosting order. A row without missing values skips the test for them.
+template <size_t K, bool kMissing>
 void Forest::WalkTrees(size_t first, const float* row, float* margins) const {
   int32_t at[K];
   const Node* trees[K];
@@ -191,32 +192,55 @@ void Forest::WalkTrees(size_t first, const float* row, float* margins) const {
     for (size_t k = 0; k < K; ++k) {
       const Node& node = trees[k][at[k]];
       const float v = row[node.feature & kFeature];
-      const bool left = (v < node.value) | (std::isnan(v) & ((node.feature & kDefaultLeft) != 0));
+      bool left = v < node.value;  // never at a leaf, whose value is NaN
+      if constexpr (kMissing) left |= std::isnan(v) & ((node.feature & kDefaultLeft) != 0);
       at[k] = node.left + static_cast<int32_t>(!left);
     }
   for (size_t k = 0; k < K; ++k) margins[groups_of_[first + k]] += leaf_values_[roots_[first + k] + at[k]];
 }
 
+// A row down every tree, in groups of trees as large as fit what is left.
+template <bool kMissing>
+void Forest::WalkAllTrees(const float* row, float* margins) const {
+  const size_t n = roots_.size();
+  size_t t = 0;
+  for (; t + 8 <= n; t += 8) WalkTrees<8, kMissing>(t, row, margins);
+  for (; t + 4 <= n; t += 4) WalkTrees<4, kMissing>(t, row, margins);
+  for (; t < n; ++t) WalkTrees<1, kMissing>(t, row, margins);
+}
+
 // Tree by tree over a block of rows, so that each tree is read once per block; each row's sum
 // still takes its trees in boosting order, in float, from the base margin, as XGBoost's does.
+// Rows without missing values (by row, or by group of kLanes rows) skip the test for them.
 void Forest::PredictBlock(const float* rows, size_t n, float* margins) const {
   constexpr size_t kLanes = 8;
   std::fill(margins, margins + n * groups_, base_margin_);
+  auto any_missing = [this](const float* first, size_t count) {
+    return std::any_of(first, first + count * features_, [](float v) { return std::isnan(v); });
+  };
   if (n < kLanes) {
     for (size_t r = 0; r < n; ++r) {
-      size_t t = 0;
-      for (; t + kLanes <= roots_.size(); t += kLanes) WalkTrees<kLanes>(t, rows + r * features_, margins + r * groups_);
-      for (; t < roots_.size(); ++t) WalkTrees<1>(t, rows + r * features_, margins + r * groups_);
+      const float* row = rows + r * features_;
+      if (any_missing(row, 1)) WalkAllTrees<true>(row, margins + r * groups_);
+      else WalkAllTrees<false>(row, margins + r * groups_);
     }
     return;
   }
+  std::vector<char> missing;  // by group of kLanes rows, then by row of the rest
+  for (size_t r = 0; r < n; r += r + kLanes <= n ? kLanes : 1)
+    missing.push_back(any_missing(rows + r * features_, r + kLanes <= n ? kLanes : 1));
   for (size_t t = 0; t < roots_.size(); ++t) {
     const Node* tree = nodes_.data() + roots_[t];
     const size_t group = groups_of_[t];
-    size_t r = 0;
-    for (; r + kLanes <= n; r += kLanes)
-      WalkRows<kLanes>(tree, depths_[t], rows + r * features_, group, margins + r * groups_);
-    for (; r < n; ++r) WalkRows<1>(tree, depths_[t], rows + r * features_, group, margins + r * groups_);
+    size_t r = 0, g = 0;
+    for (; r + kLanes <= n; r += kLanes, ++g) {
+      if (missing[g]) WalkRows<kLanes, true>(tree, depths_[t], rows + r * features_, group, margins + r * groups_);
+      else WalkRows<kLanes, false>(tree, depths_[t], rows + r * features_, group, margins + r * groups_);
+    }
+    for (; r < n; ++r, ++g) {
+      if (missing[g]) WalkRows<1, true>(tree, depths_[t], rows + r * features_, group, margins + r * groups_);
+      else WalkRows<1, false>(tree, depths_[t], rows + r * features_, group, margins + r * groups_);
+    }
   }
 }
 

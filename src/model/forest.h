@@ -43,10 +43,12 @@ class Forest {
   static constexpr uint32_t kDefaultLeft = 1u << 31;
   static constexpr uint32_t kFeature = kDefaultLeft - 1;
 
-  template <size_t K>
+  template <size_t K, bool kMissing>
   void WalkRows(const Node* tree, int depth, const float* rows, size_t group, float* margins) const;
-  template <size_t K>
+  template <size_t K, bool kMissing>
   void WalkTrees(size_t first, const float* row, float* margins) const;
+  template <bool kMissing>
+  void WalkAllTrees(const float* row, float* margins) const;
   void PredictBlock(const float* rows, size_t n, float* margins) const;
 
   std::vector<Node> nodes_;
