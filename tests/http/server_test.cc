@@ -100,6 +100,29 @@ TEST_F(HttpServerTest, LargeBodiesArriveWholeAndWhatFollowsThemToo) {
   EXPECT_EQ(Body(r[1]), "GET /after ? - ");
 }
 
+// Requests that arrive in pieces (the head cut anywhere, the body after it, a chunked body
+// chunk by chunk) are read whole, whatever part of them the first read found.
+TEST_F(HttpServerTest, RequestsArrivingInPiecesAreReadWhole) {
+  StartServer();
+  Client c(server_->port());
+  const std::string whole = "POST /p HTTP/1.1\r\nHost: x\r\nX-Test: cut\r\nContent-Length: 10\r\n\r\nhelloworld";
+  for (size_t cut : {size_t{3}, size_t{20}, whole.size() - 12, whole.size() - 10, whole.size() - 4}) {
+    c.Send(whole.substr(0, cut));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    c.Send(whole.substr(cut));
+    auto r = c.Responses(1);
+    ASSERT_EQ(r.size(), 1u) << "cut at " << cut;
+    EXPECT_EQ(Body(r[0]), "POST /p ? cut helloworld") << "cut at " << cut;
+  }
+  c.Send("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  c.Send("5\r\nworld\r\n0\r\n\r\n" + Get("/next"));
+  auto r = c.Responses(2);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(Body(r[0]), "POST /c ? - helloworld");
+  EXPECT_EQ(Body(r[1]), "GET /next ? - ");
+}
+
 TEST_F(HttpServerTest, MalformedAndOversizedRequestsGetTheirStatusAndTheServerCarriesOn) {
   ServerOptions o;
   o.max_body_bytes = 1000;
