@@ -123,6 +123,25 @@ TEST_F(HttpServerTest, RequestsArrivingInPiecesAreReadWhole) {
   EXPECT_EQ(Body(r[1]), "GET /next ? - ");
 }
 
+// A reply larger than the socket takes at once (sent in part directly, the rest by a write
+// operation), with the client reading only after a while, arrives whole; so does the reply
+// behind it on the same connection.
+TEST_F(HttpServerTest, LargeRepliesArriveWhole) {
+  std::string big(8 * 1024 * 1024 + 7, 'y');
+  for (size_t i = 0; i < big.size(); i += 4093) big[i] = static_cast<char>('a' + i % 26);
+  StartServer({}, [&big](const Request& r) { return Response{200, "text/plain", r.path == "/big" ? big : "small", {}}; });
+  Client c(server_->port());
+  c.Send(Get("/big"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto r = c.Responses(1, 20000);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(Body(r[0]) == big, true) << Body(r[0]).size() << " bytes";
+  c.Send(Get("/small"));
+  r = c.Responses(1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(Body(r[0]), "small");
+}
+
 TEST_F(HttpServerTest, MalformedAndOversizedRequestsGetTheirStatusAndTheServerCarriesOn) {
   ServerOptions o;
   o.max_body_bytes = 1000;
