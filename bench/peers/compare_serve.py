@@ -2,8 +2,10 @@
 """`gyre serve` against its peers on loopback, one after the other in one run, with wrk:
 FastAPI on uvicorn and Flask on gunicorn serving the same XGBoost model (serve_python.py), and
 nginx returning a fixed answer (the ceiling for HTTP on this machine). Single-row JSON requests
-(MLflow's dataframe_records) to /invocations. Also the latency of a 1,000-row request to Gyre.
-Prints a Markdown table. Usage: compare_serve.py GYRE_BINARY [SECONDS]"""
+(MLflow's dataframe_records) to /invocations. Also the latency of a 1,000-row request to Gyre,
+and Gyre's share of nginx measured in pairs: the two servers loaded by turns, a few seconds
+each, so that both see the same phase of a machine whose speed drifts over a run. Prints
+Markdown tables. Usage: compare_serve.py GYRE_BINARY [SECONDS] [PAIRS]"""
 import http.client
 import json
 import os
@@ -70,7 +72,37 @@ def record(csv_path, n):
     return out
 
 
-def main(gyre, seconds):
+def nginx_config(path, work, port, answer):
+    with open(path, "w") as f:
+        f.write(f"worker_processes {WORKERS};\npid {work}/nginx.pid;\nerror_log {work}/nginx.err;\n"
+                "events {}\nhttp { access_log off;\n"
+                f"  server {{ listen 127.0.0.1:{port}; location / {{ default_type application/json;\n"
+                f"    return 200 '{answer}'; }} }} }}\n")
+
+
+def paired(gyre_cmd, nginx_cmd, lua, pairs, seconds):
+    """Gyre and nginx, both running, loaded by turns at 64 connections: each pair's ratio."""
+    ports = [free_port(), free_port()]
+    procs = [subprocess.Popen(gyre_cmd(ports[0]), stdout=subprocess.DEVNULL),
+             subprocess.Popen(nginx_cmd(ports[1]))]
+    try:
+        for port in ports:
+            wait_for_port(port)
+            wrk(port, lua, 8, 2)  # warm up
+        rounds = []
+        for _ in range(pairs):
+            g, n = wrk(ports[0], lua, 64, seconds), wrk(ports[1], lua, 64, seconds)
+            rounds.append((g["rps"], n["rps"]))
+            print(f"pair: gyre {g['rps']:.0f} req/s, nginx {n['rps']:.0f} req/s, {g['rps'] / n['rps']:.0%}",
+                  file=sys.stderr)
+        return rounds
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=30)
+
+
+def main(gyre, seconds, pairs):
     work = tempfile.mkdtemp(prefix="gyre-serve-bench.")
     home = os.path.join(work, "home")
     csv = os.path.join(work, "train.csv")
@@ -103,11 +135,7 @@ def main(gyre, seconds):
         for name, cmd in servers:
             port = free_port()
             if cmd is None:
-                with open(nginx_conf, "w") as f:
-                    f.write(f"worker_processes {WORKERS};\npid {work}/nginx.pid;\nerror_log {work}/nginx.err;\n"
-                            "events {}\nhttp { access_log off;\n"
-                            f"  server {{ listen 127.0.0.1:{port}; location / {{ default_type application/json;\n"
-                            f"    return 200 '{answer}'; }} }} }}\n")
+                nginx_config(nginx_conf, work, port, answer)
                 proc = subprocess.Popen(["nginx", "-c", nginx_conf, "-g", "daemon off;"])
             else:
                 proc = subprocess.Popen(cmd(port), env=env, stdout=subprocess.DEVNULL)
@@ -131,6 +159,11 @@ def main(gyre, seconds):
                 results["thousand_ms"] = statistics.median(times)
             proc.terminate()
             proc.wait(timeout=30)
+        paired_conf = os.path.join(work, "nginx-paired.conf")
+        def nginx_cmd(port):
+            nginx_config(paired_conf, work, port, answer)
+            return ["nginx", "-c", paired_conf, "-g", "daemon off;"]
+        results["pairs"] = paired(servers[0][1], nginx_cmd, lua, pairs, max(2, seconds // 2))
     finally:
         for p in procs:
             if p.poll() is None:
@@ -144,7 +177,13 @@ def main(gyre, seconds):
         print(f"| {name} | {full['rps']:,.0f} | {full['p50']:.2f} / {full['p99']:.2f} | {light['rps']:,.0f} | "
               f"{light['p99']:.2f} | {full['rps'] / ceiling:.0%} |")
     print(f"\n1,000-row request to gyre serve: {results['thousand_ms']:.2f} ms (median of 30, new connection each)")
+    shares = [g / n for g, n in results["pairs"]]
+    print("\n| pair | gyre req/s | nginx req/s | share of nginx |\n| --- | --- | --- | --- |")
+    for i, (g, n) in enumerate(results["pairs"], 1):
+        print(f"| {i} | {g:,.0f} | {n:,.0f} | {g / n:.0%} |")
+    print(f"\nShare of nginx in pairs: median {statistics.median(shares):.0%} "
+          f"(from {min(shares):.0%} to {max(shares):.0%}, {len(shares)} pairs)")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 10)
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 10, int(sys.argv[3]) if len(sys.argv) > 3 else 7)
