@@ -162,6 +162,18 @@ TEST(TableTest, PaddedAndPlainInterningGiveTheSameCodes) {
     ASSERT_EQ(plain_first.Find(v), b);
   }
   EXPECT_EQ(padded_first.size(), plain_first.size());
+  // Values that share their first 16 bytes and differ after them stay distinct, whichever way
+  // they are interned (only the first 16 bytes fit one masked load).
+  Dictionary shared_prefix;
+  std::vector<std::string> values;
+  for (size_t size = 15; size <= 20; ++size)
+    for (char last : {'x', 'y'}) values.push_back(std::string("abcdefghijklmnop").substr(0, size - 1) + std::string(size > 17 ? size - 17 : 0, 'q') + last);
+  for (const std::string& v : values) {
+    const std::string field = v + std::string(16, 'z');
+    const int32_t code = shared_prefix.InternPadded(std::string_view(field.data(), v.size()));
+    EXPECT_EQ(shared_prefix.Get(code), v);
+  }
+  EXPECT_EQ(shared_prefix.size(), values.size());
 }
 
 }  // namespace
