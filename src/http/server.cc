@@ -60,8 +60,6 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, Shared& shared) : socket_(std::move(socket)), shared_(shared) {
     ++shared_.counters.open;
-    beast::error_code ignored;
-    socket_.non_blocking(true, ignored);  // Reply's direct send must not block
   }
   ~Session() { --shared_.counters.open; }
 
@@ -198,29 +196,12 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
     body_ = std::move(r.body);
     deadline_ = Clock::now() + shared_.options.read_timeout;  // a client that does not read is slow too
-    // A reply usually fits the socket's buffer: it is sent here (the socket does not block),
-    // without a write operation's posted completion, and what is left of one that does not
-    // fit is written by one. With a pipelined request waiting, the operation always does the
-    // sending, so that serving a client's pipeline does not recurse.
-    size_t sent = 0;
-    if (buffer_.size() == 0) {
-      beast::error_code ec;
-      sent = socket_.send(std::array<net::const_buffer, 2>{net::buffer(head_), net::buffer(body_)}, 0, ec);
-      if (ec && ec != net::error::would_block) return Sent(ec, keep_alive, counts_in_flight);
-      if (!ec && sent == head_.size() + body_.size()) return Sent({}, keep_alive, counts_in_flight);
-      if (ec) sent = 0;
-    }
-    const std::array<net::const_buffer, 2> rest = {net::buffer(head_) + sent,
-                                                   net::buffer(body_) + (sent > head_.size() ? sent - head_.size() : 0)};
-    net::async_write(socket_, rest, [self = shared_from_this(), keep_alive, counts_in_flight](beast::error_code ec, size_t) {
-      self->Sent(ec, keep_alive, counts_in_flight);
+    const std::array<net::const_buffer, 2> buffers = {net::buffer(head_), net::buffer(body_)};
+    net::async_write(socket_, buffers, [self = shared_from_this(), keep_alive, counts_in_flight](beast::error_code ec, size_t) {
+      if (counts_in_flight) --self->shared_.counters.in_flight;
+      if (ec || !keep_alive) return self->Close();
+      self->WaitForRequest();
     });
-  }
-
-  void Sent(beast::error_code ec, bool keep_alive, bool counts_in_flight) {
-    if (counts_in_flight) --shared_.counters.in_flight;
-    if (ec || !keep_alive) return Close();
-    WaitForRequest();
   }
 
   void Close() {
