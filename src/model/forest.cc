@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <type_traits>
@@ -226,9 +227,10 @@ void Forest::PredictBlock(const float* rows, size_t n, float* margins) const {
     }
     return;
   }
-  std::vector<char> missing;  // by group of kLanes rows, then by row of the rest
+  std::array<bool, kBlockRows> missing;  // by group of kLanes rows, then by row of the rest
+  size_t groups = 0;
   for (size_t r = 0; r < n; r += r + kLanes <= n ? kLanes : 1)
-    missing.push_back(any_missing(rows + r * features_, r + kLanes <= n ? kLanes : 1));
+    missing[groups++] = any_missing(rows + r * features_, r + kLanes <= n ? kLanes : 1);
   for (size_t t = 0; t < roots_.size(); ++t) {
     const Node* tree = nodes_.data() + roots_[t];
     const size_t group = groups_of_[t];
@@ -245,9 +247,8 @@ void Forest::PredictBlock(const float* rows, size_t n, float* margins) const {
 }
 
 void Forest::Predict(const float* rows, size_t n, float* out) const {
-  constexpr size_t kBlock = 64;
-  for (size_t begin = 0; begin < n; begin += kBlock)
-    PredictBlock(rows + begin * features_, std::min(kBlock, n - begin), out + begin * groups_);
+  for (size_t begin = 0; begin < n; begin += kBlockRows)
+    PredictBlock(rows + begin * features_, std::min(kBlockRows, n - begin), out + begin * groups_);
   const size_t total = n * groups_;
   switch (transform_) {
     case Transform::kIdentity: break;

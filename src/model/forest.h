@@ -49,7 +49,8 @@ class Forest {
   void WalkTrees(size_t first, const float* row, float* margins) const;
   template <bool kMissing>
   void WalkAllTrees(const float* row, float* margins) const;
-  void PredictBlock(const float* rows, size_t n, float* margins) const;
+  static constexpr size_t kBlockRows = 64;  // rows that go down each tree together
+  void PredictBlock(const float* rows, size_t n, float* margins) const;  // n <= kBlockRows
 
   std::vector<Node> nodes_;
   std::vector<float> leaf_values_;  // by node: a leaf's value (0 for splits)

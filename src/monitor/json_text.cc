@@ -45,7 +45,8 @@ bool AppendShortDecimal(std::string* out, double v) {
   const int exponent = n - 1 - k;
   const int abs_exponent = exponent < 0 ? -exponent : exponent;
   const int plain_size = k == 0 ? n : (n > k ? n + 1 : k + 2);
-  const int exponent_size = significant + (significant > 1 ? 1 : 0) + 2 + (abs_exponent >= 100 ? 3 : 2);
+  // "e+XX": the exponent is within [-8, 14], always two digits.
+  const int exponent_size = significant + (significant > 1 ? 1 : 0) + 4;
   if (v < 0) *out += '-';
   if (plain_size <= exponent_size) {
     if (k == 0) {

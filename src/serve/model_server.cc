@@ -403,12 +403,17 @@ std::shared_ptr<const Loaded> Impl::Choose(const Served& s, const http::Request&
   return canary ? s.canary->Get() : s.primary.Get();
 }
 
+// A logged row's request id: the request's, or "<id>/<row>" for a request of several rows.
+std::string RowId(const std::string& id, size_t row, size_t rows) {
+  return rows == 1 ? id : id + "/" + std::to_string(row);
+}
+
 // Frames a request's records into the thread's buffers (kept between requests, given back
 // when a large request grew them) and hands them to the log in one copy.
 void LogHere(AsyncLog& log, const Loaded& l, const Table& table, const std::vector<std::string>& outputs,
              const std::string& id, int64_t now) {
   constexpr size_t kKeep = 1 << 20;
-  thread_local std::string frames, inputs, row_id;
+  thread_local std::string frames, inputs;
   thread_local std::vector<int64_t> times;
   thread_local std::vector<const Column*> columns;
   frames.clear();
@@ -417,8 +422,7 @@ void LogHere(AsyncLog& log, const Loaded& l, const Table& table, const std::vect
   for (size_t i = 0; i < outputs.size(); ++i) {
     inputs.clear();
     l.text->AppendInputs(columns, static_cast<int64_t>(i), &inputs);
-    if (outputs.size() > 1) row_id = id + "/" + std::to_string(i);  // as Records names them
-    AppendLogRecord(&frames, outputs.size() == 1 ? id : row_id, now, l.version, inputs, outputs[i]);
+    AppendLogRecord(&frames, RowId(id, i, outputs.size()), now, l.version, inputs, outputs[i]);
     times.push_back(now);
   }
   log.PushFramed(frames, times);
@@ -426,14 +430,13 @@ void LogHere(AsyncLog& log, const Loaded& l, const Table& table, const std::vect
   if (inputs.capacity() > kKeep) std::string().swap(inputs);
 }
 
-// The records of one answered request (one per row; a request of several rows logs
-// "<id>/<row>").
+// The records of one answered request, one per row (ids by RowId).
 std::vector<PredictionRecord> Records(int64_t version, std::vector<std::string> inputs, std::vector<std::string> outputs,
                                       const std::string& id, int64_t time_us) {
   std::vector<PredictionRecord> out(outputs.size());
   for (size_t i = 0; i < out.size(); ++i) {
     PredictionRecord& rec = out[i];
-    rec.request_id = out.size() == 1 ? id : id + "/" + std::to_string(i);
+    rec.request_id = RowId(id, i, out.size());
     rec.time_us = time_us;
     rec.model_version = version;
     rec.inputs_json = std::move(inputs[i]);

@@ -25,9 +25,9 @@ namespace gyre::serve {
 
 // Writes records to one model's prediction log on its own thread, in the order they were
 // pushed. A request of a few rows hands over its records framed (PushFramed): they are copied
-// into the queue's buffer, so that no record is a heap object of its own and nothing is freed
-// on another thread than the one that allocated it (glibc's arenas made those frees cost more
-// than the formatting). A larger request hands over a job that makes its records on the
+// into the queue's buffer, so that no record is a heap object of its own, freed on the
+// writer's thread (glibc's arenas made those frees cost more than the formatting); the run's
+// buffer is kept for the next run. A larger request hands over a job that makes its records on the
 // writer's thread (formatting them, and a shadow's prediction). Neither blocks: past
 // `capacity` waiting records, what is pushed is dropped and its records counted.
 class AsyncLog {

@@ -135,7 +135,7 @@ TEST_F(HttpServerTest, LargeRepliesArriveWhole) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   auto r = c.Responses(1, 20000);
   ASSERT_EQ(r.size(), 1u);
-  EXPECT_EQ(Body(r[0]) == big, true) << Body(r[0]).size() << " bytes";
+  EXPECT_TRUE(Body(r[0]) == big) << Body(r[0]).size() << " bytes";
   c.Send(Get("/small"));
   r = c.Responses(1);
   ASSERT_EQ(r.size(), 1u);
