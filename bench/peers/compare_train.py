@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """`gyre train` and `gyre predict` against the Python peer (train_xgboost.py) on one file,
-alternating them. Prints a Markdown table of medians and ratios.
+alternating them. Prints a Markdown table of medians and ratios, then the training ratio of
+each rep (Gyre's and Python's runs minutes apart at most) and their median: on a machine whose
+speed drifts, the pairs' median moves less than the ratio of two medians.
 Usage: compare_train.py GYRE_BINARY CSV_FILE [REPS]"""
 import json
 import os
@@ -46,6 +48,10 @@ def main(gyre, csv, reps):
     print(f"| batch prediction end to end: read CSV, predict, write CSV (rows/s) | "
           f"{rows / med(g_pred):,.0f} | {rows / med(p_e2e):,.0f} | {med(p_e2e) / med(g_pred):.2f}x faster |")
     print(f"| Python's DMatrix + predict alone, for reference (rows/s) | | {rows / med(p_pred):,.0f} | |")
+    pairs = [g / p for g, p in zip(g_train, p_train)]
+    print()
+    print(f"whole train, Gyre / Python in each rep: {', '.join(f'{r:.3f}' for r in pairs)}; "
+          f"median {med(pairs):.3f}")
 
 
 if __name__ == "__main__":

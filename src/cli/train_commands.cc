@@ -219,15 +219,10 @@ Status Reproduce(CliContext& ctx, const std::string& id) {
   ASSIGN_OR_RETURN(TrainingData data, LoadTrainingData(ctx.meta(), ctx.objects(), ctx.env, recorded->data));
   const TrainOptions& o = recorded->options;
   StartSummary(data, SummarizedColumns(before, data.table, o));
-  ASSIGN_OR_RETURN(TrainResult r, TrainModel(data.table, o));
+  ASSIGN_OR_RETURN(TrainResult r, TrainForRun(data, o));
   r.bundle.dataset = data.dataset.empty() ? "" : data.ref;
   r.bundle.run_id = v.run.run_id;
-  r.bundle.reference_stats_json = data.stats_json.get();
-  r.bundle.reference_summary = ReferenceOf(data, r);
-  // Bundles made before they carried drift statistics reproduce without them.
-  if (before.reference_summary.empty()) r.bundle.reference_summary.clear();
-  if (!before.calibration_json.empty())
-    r.bundle.calibration_json = FitIsotonic(r.holdout_outputs, r.holdout_labels).ToJson();
+  RETURN_IF_ERROR(LayOutAsBefore(before, &r.bundle));
   const std::string again = Sha256Hex(r.bundle.Serialize());
   const bool identical = again == model->sha256;
   if (ctx.json) {

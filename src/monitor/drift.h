@@ -47,9 +47,20 @@ DatasetSummary SummarizeTable(const Table& table, const std::vector<std::string>
 // Binary form of a summary (zstd-compressed), stored as an object so that a dataset version or
 // a model bundle carries its reference statistics and drift never re-reads the training file.
 std::string SerializeSummary(const DatasetSummary& summary);
-// The summary's columns followed by `more` (the same rows), as one summary.
-std::string SerializeSummary(const DatasetSummary& summary, const std::vector<ColumnSummary>& more);
 Result<DatasetSummary> ParseSummary(const std::string& bytes);
+// A model's reference is written in frames (docs/formats/reference-stats.md): the training
+// data's columns, by far the largest part, are compressed into a frame of their own while the
+// model trains (CompressColumns); the header and the outputs' columns (`more`, of the same
+// rows) are framed around it once the model has predicted its holdout (SerializeFramed). The
+// frames decompress, in sequence, to the record SerializeSummary writes of all those columns.
+std::string CompressColumns(const std::vector<ColumnSummary>& columns);
+std::string SerializeFramed(int64_t rows, size_t columns, const std::string& compressed_columns,
+                            const std::vector<ColumnSummary>& more);
+// Whether `bytes` is a single frame, as every reference was before 2026-11-28.
+bool IsOneFrame(const std::string& bytes);
+// The same record as one frame: the reference of a model made before 2026-11-28, which
+// `gyre runs reproduce` rebuilds byte for byte. DataLoss if the frames do not decompress.
+Result<std::string> AsOneFrame(const std::string& bytes);
 
 enum class DriftKind { kNumerical, kCategorical };
 

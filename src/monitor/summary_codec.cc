@@ -88,45 +88,56 @@ bool ParseColumn(Reader& r, ColumnSummary& c) {
 
 }  // namespace
 
-std::string SerializeSummary(const DatasetSummary& summary) { return SerializeSummary(summary, {}); }
+namespace {
 
-std::string SerializeSummary(const DatasetSummary& summary, const std::vector<ColumnSummary>& more) {
+// Each column record's exact size, so that a record's buffer is sized once: a training set's
+// summary is tens of MB, which growing by doubling copies over and over, touching twice the
+// memory.
+size_t RecordBytes(const ColumnSummary& c) {
+  size_t size = sizeof(uint32_t) + c.name.size() + sizeof(uint8_t) + 3 * sizeof(int64_t) +
+                c.numeric.values.size() * (sizeof(double) + sizeof(int64_t)) + sizeof(uint64_t);
+  for (const auto& [key, count] : c.categories) size += sizeof(uint32_t) + key.size() + sizeof(int64_t);
+  return size;
+}
+
+void PutColumn(Writer& w, const ColumnSummary& c) {
+  w.PutString(c.name);
+  w.Put<uint8_t>(static_cast<uint8_t>(c.type));
+  w.Put<int64_t>(c.missing);
+  w.Put<int64_t>(c.numeric.size);
+  w.Put<uint64_t>(c.numeric.values.size());
+  w.PutArray(c.numeric.values);
+  w.PutArray(c.numeric.counts);
+  w.Put<uint64_t>(c.categories.size());
+  for (const auto& [key, count] : c.categories) {
+    w.PutString(key);
+    w.Put<int64_t>(count);
+  }
+}
+
+std::string Header(int64_t rows, uint64_t columns) {
   Writer w;
-  // Sized once: a training set's summary is tens of MB, which growing by doubling copies over
-  // and over, touching twice the memory.
-  size_t size = sizeof kMagic + 16;
-  for (const auto* part : {&summary.columns, &more}) {
-    for (const ColumnSummary& c : *part) {
-      size += 48 + c.name.size() + c.numeric.values.size() * (sizeof(double) + sizeof(int64_t));
-      for (const auto& [key, count] : c.categories) size += 12 + key.size();
-    }
-  }
-  w.Reserve(size);
   for (char ch : kMagic) w.Put(ch);
-  w.Put<int64_t>(summary.rows);
-  w.Put<uint64_t>(summary.columns.size() + more.size());
-  std::vector<const ColumnSummary*> columns;
-  for (const ColumnSummary& c : summary.columns) columns.push_back(&c);
-  for (const ColumnSummary& c : more) columns.push_back(&c);
-  for (const ColumnSummary* column : columns) {
-    const ColumnSummary& c = *column;
-    w.PutString(c.name);
-    w.Put<uint8_t>(static_cast<uint8_t>(c.type));
-    w.Put<int64_t>(c.missing);
-    w.Put<int64_t>(c.numeric.size);
-    w.Put<uint64_t>(c.numeric.values.size());
-    w.PutArray(c.numeric.values);
-    w.PutArray(c.numeric.counts);
-    w.Put<uint64_t>(c.categories.size());
-    for (const auto& [key, count] : c.categories) {
-      w.PutString(key);
-      w.Put<int64_t>(count);
-    }
-  }
-  const std::string& raw = w.bytes();
-  // With zstd's content checksum a damaged object fails to parse instead of misleading. The
-  // output goes to a buffer of the worst case's size that is not zeroed first (only what zstd
-  // writes is touched), then to a string of the size it took.
+  w.Put<int64_t>(rows);
+  w.Put<uint64_t>(columns);
+  return std::move(w.bytes());
+}
+
+std::string Records(const std::vector<ColumnSummary>& columns, std::string prefix = {}) {
+  Writer w;
+  size_t size = prefix.size();
+  for (const ColumnSummary& c : columns) size += RecordBytes(c);
+  w.Reserve(size);
+  w.bytes().append(prefix);
+  for (const ColumnSummary& c : columns) PutColumn(w, c);
+  return std::move(w.bytes());
+}
+
+// One zstd frame with the content size in its header and zstd's content checksum at its end, so
+// that a damaged object fails to parse instead of misleading. The output goes to a buffer of the
+// worst case's size that is not zeroed first (only what zstd writes is touched), then to a
+// string of the size it took.
+std::string Compress(const std::string& raw) {
   const size_t bound = ZSTD_compressBound(raw.size());
   std::unique_ptr<char[]> buffer(new char[bound]);
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
@@ -137,15 +148,53 @@ std::string SerializeSummary(const DatasetSummary& summary, const std::vector<Co
   return ZSTD_isError(n) ? std::string() : std::string(buffer.get(), n);
 }
 
-Result<DatasetSummary> ParseSummary(const std::string& bytes) {
-  const unsigned long long size = ZSTD_getFrameContentSize(bytes.data(), bytes.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ULL << 36))
-    return DataLoss("reference statistics: not a zstd frame of known size");
-  std::string raw(size, '\0');
+// The record the frames hold, decompressed and checked: each frame states its size, the sizes
+// add up to at most 2^36 bytes, and every frame's checksum matches.
+Result<std::string> Decompress(const std::string& bytes) {
+  if (bytes.empty()) return DataLoss("reference statistics: empty");
+  unsigned long long total = 0;
+  for (size_t at = 0; at < bytes.size();) {
+    const size_t frame = ZSTD_findFrameCompressedSize(bytes.data() + at, bytes.size() - at);
+    const unsigned long long size = ZSTD_getFrameContentSize(bytes.data() + at, bytes.size() - at);
+    if (ZSTD_isError(frame) || size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN)
+      return DataLoss("reference statistics: not zstd frames of known size");
+    total += size;
+    if (total > (1ULL << 36)) return DataLoss("reference statistics: larger than 64 GiB");
+    at += frame;
+  }
+  std::string raw(total, '\0');
   const size_t n = ZSTD_decompress(raw.data(), raw.size(), bytes.data(), bytes.size());
-  if (ZSTD_isError(n) || n != size)
-    return DataLoss("reference statistics: corrupt zstd frame");
-  Reader r(raw);
+  if (ZSTD_isError(n) || n != total) return DataLoss("reference statistics: corrupt zstd frame");
+  return raw;
+}
+
+}  // namespace
+
+std::string SerializeSummary(const DatasetSummary& summary) {
+  return Compress(Records(summary.columns, Header(summary.rows, summary.columns.size())));
+}
+
+std::string CompressColumns(const std::vector<ColumnSummary>& columns) { return Compress(Records(columns)); }
+
+std::string SerializeFramed(int64_t rows, size_t columns, const std::string& compressed_columns,
+                            const std::vector<ColumnSummary>& more) {
+  std::string out = Compress(Header(rows, columns + more.size()));
+  out.append(compressed_columns);
+  out.append(Compress(Records(more)));
+  return out;
+}
+
+bool IsOneFrame(const std::string& bytes) { return ZSTD_findFrameCompressedSize(bytes.data(), bytes.size()) == bytes.size(); }
+
+Result<std::string> AsOneFrame(const std::string& bytes) {
+  ASSIGN_OR_RETURN(std::string raw, Decompress(bytes));
+  return Compress(raw);
+}
+
+Result<DatasetSummary> ParseSummary(const std::string& bytes) {
+  Result<std::string> raw = Decompress(bytes);
+  if (!raw.ok()) return raw.status();
+  Reader r(*raw);
   char magic[8];
   for (char& ch : magic)
     if (!r.Get(ch)) return DataLoss("reference statistics: truncated");

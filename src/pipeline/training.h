@@ -32,20 +32,33 @@ struct TrainingData {
   // while the model trains (from StartSummary on; on demand without it).
   std::shared_future<std::string> stats_json;
   // What drift tests need of the training data, summarized on another thread while the model
-  // trains (StartSummary); declared last so that it is waited for before the table goes.
+  // trains (StartSummary); declared after the table so that it is waited for before the table
+  // goes.
   std::shared_future<DatasetSummary> summary;
+  // The summary's columns compressed (CompressColumns), the bulk of the model's reference,
+  // on a third thread once the summary is done. Declared last: it waits for the summary.
+  std::shared_future<std::string> compressed_summary;
 };
 
 // `what` is an existing file or a dataset reference NAME[:V].
 Result<TrainingData> LoadTrainingData(MetadataStore* meta, ObjectStore* objects, Env* env, const std::string& what);
 // Starts summarizing the named columns of the table for drift on another thread: the
 // model's inputs (InputColumns), the columns monitoring compares. The numeric columns a file's
-// profile counted are taken from its counts, the others summarized again.
+// profile counted are taken from its counts, the others summarized again. The summary is then
+// compressed on a thread of low priority, in what the cores have spare while the model trains.
 void StartSummary(TrainingData& d, std::vector<std::string> columns);
 
-// The reference a bundle carries: the training data's summary plus the model's holdout
-// outputs (for prediction drift). Waits for the summary.
-std::string ReferenceOf(const TrainingData& data, const TrainResult& r);
+// TrainModel, with the bundle finished as a run records it: the data's profile statistics,
+// the drift reference (the training data's summary plus the model's holdout outputs, for
+// prediction drift) and, for a binary model, its calibration. The reference is built on
+// another thread from the moment the holdout is predicted, while evaluation and calibration
+// go on. The run and dataset fields are left to the caller.
+Result<TrainResult> TrainForRun(const TrainingData& data, const TrainOptions& options);
+
+// Lays a retrained bundle out as an earlier Gyre did `before`, so that `gyre runs reproduce`
+// compares like with like: without drift statistics or a calibration if `before` had none,
+// and with its reference in one zstd frame if `before` had it so (before 2026-11-28).
+Status LayOutAsBefore(const ModelBundle& before, ModelBundle* again);
 
 // One trained model as one run (`options.parent_run_id` set during a search or a pipeline).
 // A failed training is on record as a FAILED run with its error.

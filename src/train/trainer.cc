@@ -386,18 +386,19 @@ Result<TrainResult> TrainModel(const Table& table, const TrainOptions& o) {
   // native trees when they give XGBoost's bits, on both cores.
   const std::unique_ptr<Forest> forest = CheckedForest(booster.get(), r.bundle.model, k);
   ASSIGN_OR_RETURN(std::vector<float> p, PredictRows(booster.get(), forest.get(), holdout.x.data(), holdout.y.size(), k));
-  ASSIGN_OR_RETURN(r.metrics, Evaluate(labels, holdout.y, p));
   r.holdout_width = static_cast<int>(p.size() / holdout.y.size());
   r.holdout_outputs = std::move(p);
   r.holdout_labels = std::move(holdout.y);
+  r.bundle.task = labels.task;
+  r.bundle.signature = std::move(sig);
+  if (o.on_holdout) o.on_holdout(r);
+  ASSIGN_OR_RETURN(r.metrics, Evaluate(labels, r.holdout_labels, r.holdout_outputs));
   if (validation > 0) {
     ASSIGN_OR_RETURN(std::vector<float> pv,
                      PredictRows(booster.get(), forest.get(), validating.x.data(), validating.y.size(), k));
     ASSIGN_OR_RETURN(r.validation_metrics, Evaluate(labels, validating.y, pv));
   }
-  ASSIGN_OR_RETURN(r.importance, Importance(booster.get(), sig));
-  r.bundle.task = labels.task;
-  r.bundle.signature = std::move(sig);
+  ASSIGN_OR_RETURN(r.importance, Importance(booster.get(), r.bundle.signature));
   json metrics = json::object(), params = json::object();
   for (const auto& [key, v] : r.metrics) metrics[key] = v;
   used["num_round"] = std::to_string(rounds);

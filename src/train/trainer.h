@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,6 +15,8 @@
 #include "model/bundle.h"
 
 namespace gyre {
+
+struct TrainResult;
 
 struct TrainOptions {
   std::string label;
@@ -30,6 +33,10 @@ struct TrainOptions {
   uint64_t seed = 0;           // the split's and XGBoost's
   std::string split_by;        // a column to order by: train on the past, test on the future
   std::vector<std::string> exclude;
+  // Called once, on the training thread, as soon as the holdout's outputs are known (with the
+  // task and signature in `result.bundle`), before they are evaluated: a caller may start
+  // work on them (a copy: `result` is still being filled) while training finishes.
+  std::function<void(const TrainResult& result)> on_holdout;
 };
 
 struct TrainResult {

@@ -260,10 +260,43 @@ TEST_F(DriftTest, ChosenColumnsAndAppendedColumnsSerializeAsOneSummary) {
   const DatasetSummary b = SummarizeTable(*t, {"b"});
   DatasetSummary joined = some;
   joined.columns.push_back(b.columns[0]);
-  EXPECT_EQ(SerializeSummary(some, b.columns), SerializeSummary(joined));
-  ASSERT_OK_AND_ASSIGN(DatasetSummary back, ParseSummary(SerializeSummary(some, b.columns)));
-  ASSERT_EQ(back.columns.size(), 3u);
-  EXPECT_EQ(back.columns[2].categories, all.Find("b")->categories);
+  // A model's reference: header, columns and appended columns in three frames, holding the
+  // very record SerializeSummary writes in one.
+  const std::string framed = SerializeFramed(some.rows, some.columns.size(), CompressColumns(some.columns), b.columns);
+  const std::string one = SerializeSummary(joined);
+  EXPECT_FALSE(IsOneFrame(framed));
+  EXPECT_TRUE(IsOneFrame(one));
+  ASSERT_OK_AND_ASSIGN(std::string as_one, AsOneFrame(framed));
+  EXPECT_EQ(as_one, one);
+  ASSERT_OK_AND_ASSIGN(std::string again, AsOneFrame(one));
+  EXPECT_EQ(again, one);
+  for (const std::string* bytes : {&framed, &one}) {
+    ASSERT_OK_AND_ASSIGN(DatasetSummary back, ParseSummary(*bytes));
+    EXPECT_EQ(back.rows, 3);
+    ASSERT_EQ(back.columns.size(), 3u);
+    EXPECT_EQ(back.columns[0].numeric.values, all.Find("a")->numeric.values);
+    EXPECT_EQ(back.columns[2].categories, all.Find("b")->categories);
+  }
+}
+
+// Every frame is checked: a damaged middle frame, a cut last frame, a missing last frame or
+// bytes after the frames are DataLoss, never a summary.
+TEST_F(DriftTest, FramedReferencesRejectDamageInAnyFrame) {
+  auto [ref, cur] = Pair(700, 10, 0.0);
+  std::vector<ColumnSummary> first(ref.columns.begin(), ref.columns.end() - 1), last(ref.columns.end() - 1, ref.columns.end());
+  const std::string body = CompressColumns(first);
+  const std::string framed = SerializeFramed(ref.rows, first.size(), body, last);
+  ASSERT_OK(ParseSummary(framed).status());
+  const size_t head = framed.find(body);
+  ASSERT_NE(head, std::string::npos);
+  std::string damaged = framed;
+  damaged[head + body.size() / 2] ^= 0x5a;
+  const std::string without_last = framed.substr(0, head + body.size());
+  for (const std::string& bad : {damaged, framed.substr(0, framed.size() - 3), without_last, framed + "x"}) {
+    EXPECT_EQ(ParseSummary(bad).status().code(), StatusCode::kDataLoss);
+  }
+  EXPECT_EQ(AsOneFrame(damaged).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(ParseSummary("").status().code(), StatusCode::kDataLoss);
 }
 
 TEST_F(DriftTest, ColumnsTheReferenceRulesOutNeedNoValuesFromTheCurrentData) {

@@ -11,7 +11,9 @@
 #include "data/reader.h"
 #include "data/stats.h"
 #include "monitor/drift.h"
+#include "monitor/model_monitor.h"
 #include "pipeline/training.h"
+#include "train/trainer.h"
 #include "tests/test_util.h"
 
 namespace gyre {
@@ -35,6 +37,7 @@ void ExpectSameAsASecondPass(const std::string& path, const std::vector<std::str
     EXPECT_EQ(x.categories, y.categories) << y.name;
   }
   EXPECT_EQ(SerializeSummary(from_counts), SerializeSummary(again));
+  EXPECT_EQ(d.compressed_summary.get(), CompressColumns(again.columns));
   ASSERT_OK_AND_ASSIGN(DatasetStats profile, ProfileFile(path));
   EXPECT_EQ(d.stats_json.get(), StatsToJson(profile));
 }
@@ -64,6 +67,44 @@ TEST(TrainingDataTest, SummaryOfAGeneratedFileEqualsASecondPass) {
   ASSERT_OK(GenerateFraudCsv(FraudOptions{.rows = 40000}, path, Env::Default()));
   ASSERT_OK_AND_ASSIGN(Table table, ReadTable(path));
   ExpectSameAsASecondPass(path, table.ColumnNames());
+}
+
+// The bundle's reference is written in frames, the training data's columns compressed while
+// the model trains; it holds the same record the one-frame layout did, and a bundle laid out
+// the old way is matched byte for byte by LayOutAsBefore (what `gyre runs reproduce` does).
+TEST(TrainingDataTest, FramedReferenceHoldsTheOneFrameRecord) {
+  const std::string path = testing::DatasetPath("breast_cancer.csv");
+  TrainOptions o{"malignant"};
+  o.params["num_round"] = "10";
+  ASSERT_OK_AND_ASSIGN(TrainingData d, LoadTrainingData(nullptr, nullptr, Env::Default(), path));
+  StartSummary(d, InputColumns(d.table, o));
+  ASSERT_OK_AND_ASSIGN(TrainResult r, TrainForRun(d, o));
+  const std::string& framed = r.bundle.reference_summary;
+  EXPECT_FALSE(IsOneFrame(framed));
+  DatasetSummary joined = d.summary.get();
+  for (ColumnSummary& c : SummarizeTable(OutputsTable(r.bundle, r.holdout_outputs, r.holdout_width)).columns)
+    joined.columns.push_back(std::move(c));
+  ASSERT_OK_AND_ASSIGN(std::string one, AsOneFrame(framed));
+  EXPECT_EQ(one, SerializeSummary(joined));
+  ASSERT_OK_AND_ASSIGN(DatasetSummary back, ParseSummary(framed));
+  ASSERT_EQ(back.columns.size(), joined.columns.size());
+  EXPECT_EQ(back.columns.back().name, "p_1");
+  EXPECT_FALSE(r.bundle.calibration_json.empty());
+
+  ASSERT_OK_AND_ASSIGN(TrainResult again, TrainForRun(d, o));
+  ModelBundle old = r.bundle;
+  old.reference_summary = one;
+  ModelBundle laid_out = again.bundle;
+  ASSERT_OK(LayOutAsBefore(old, &laid_out));
+  EXPECT_EQ(laid_out.Serialize(), old.Serialize());
+  laid_out = again.bundle;
+  ASSERT_OK(LayOutAsBefore(r.bundle, &laid_out));
+  EXPECT_EQ(laid_out.Serialize(), r.bundle.Serialize()) << "a framed reference stays framed";
+  old.reference_summary.clear();
+  old.calibration_json.clear();
+  laid_out = again.bundle;
+  ASSERT_OK(LayOutAsBefore(old, &laid_out));
+  EXPECT_EQ(laid_out.Serialize(), old.Serialize()) << "no reference, no calibration";
 }
 
 }  // namespace

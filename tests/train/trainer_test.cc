@@ -194,7 +194,21 @@ TEST(TrainerTest, HoldoutOutputsAreThePredictorsOnTheHoldoutRows) {
   Table t = Load("breast_cancer.csv");
   TrainOptions o{"malignant"};
   o.seed = 5;
+  // The hook sees the outputs once, with the task and classes, before any metric exists.
+  int calls = 0;
+  std::vector<float> seen;
+  size_t metrics_then = 1;
+  o.on_holdout = [&](const TrainResult& early) {
+    ++calls;
+    seen = early.holdout_outputs;
+    metrics_then = early.metrics.size();
+    EXPECT_EQ(early.bundle.task, Task::kBinary);
+    EXPECT_EQ(early.bundle.signature.classes, (std::vector<std::string>{"0", "1"}));
+  };
   ASSERT_OK_AND_ASSIGN(TrainResult r, TrainModel(t, o));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(seen, r.holdout_outputs);
+  EXPECT_EQ(metrics_then, 0u);
   ASSERT_OK_AND_ASSIGN(std::vector<bool> held, HoldoutRows(t, o));
   ASSERT_OK_AND_ASSIGN(auto predictor, Predictor::Load(r.bundle.Serialize()));
   EncodeReport report;
