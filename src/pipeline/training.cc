@@ -90,9 +90,14 @@ void StartSummary(TrainingData& d, std::vector<std::string> columns) {
 }
 
 Result<TrainResult> TrainForRun(const TrainingData& data, const TrainOptions& options) {
-  std::future<std::string> reference;
+  std::future<std::string> reference, calibration;
   TrainOptions o = options;
-  o.on_holdout = [&data, &reference](const TrainResult& r) {
+  o.on_holdout = [&data, &reference, &calibration](const TrainResult& r) {
+    if (r.bundle.task == Task::kBinary) {
+      calibration = std::async(std::launch::async, [outputs = r.holdout_outputs, labels = r.holdout_labels] {
+        return FitIsotonic(outputs, labels).ToJson();
+      });
+    }
     ModelBundle outputs_of;  // what naming the output columns takes
     outputs_of.task = r.bundle.task;
     outputs_of.signature.classes = r.bundle.signature.classes;
@@ -108,9 +113,9 @@ Result<TrainResult> TrainForRun(const TrainingData& data, const TrainOptions& op
   };
   ASSIGN_OR_RETURN(TrainResult r, TrainModel(data.table, o));
   r.bundle.reference_stats_json = data.stats_json.get();
-  if (r.bundle.task == Task::kBinary)
-    r.bundle.calibration_json = FitIsotonic(r.holdout_outputs, r.holdout_labels).ToJson();
-  r.bundle.reference_summary = reference.get();  // started whenever TrainModel succeeds
+  // Both were started whenever TrainModel succeeds (the calibration for a binary model).
+  if (calibration.valid()) r.bundle.calibration_json = calibration.get();
+  r.bundle.reference_summary = reference.get();
   return r;
 }
 

@@ -50,9 +50,9 @@ void StartSummary(TrainingData& d, std::vector<std::string> columns);
 
 // TrainModel, with the bundle finished as a run records it: the data's profile statistics,
 // the drift reference (the training data's summary plus the model's holdout outputs, for
-// prediction drift) and, for a binary model, its calibration. The reference is built on
-// another thread from the moment the holdout is predicted, while evaluation and calibration
-// go on. The run and dataset fields are left to the caller.
+// prediction drift) and, for a binary model, its calibration. Both are built on other threads
+// from the moment the holdout is predicted, while evaluation goes on. The run and dataset
+// fields are left to the caller.
 Result<TrainResult> TrainForRun(const TrainingData& data, const TrainOptions& options);
 
 // Lays a retrained bundle out as an earlier Gyre did `before`, so that `gyre runs reproduce`
