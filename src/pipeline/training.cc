@@ -92,7 +92,8 @@ void StartSummary(TrainingData& d, std::vector<std::string> columns) {
 Result<TrainResult> TrainForRun(const TrainingData& data, const TrainOptions& options) {
   std::future<std::string> reference, calibration;
   TrainOptions o = options;
-  o.on_holdout = [&data, &reference, &calibration](const TrainResult& r) {
+  o.on_holdout = [&data, &reference, &calibration, caller = options.on_holdout](const TrainResult& r) {
+    if (caller) caller(r);
     if (r.bundle.task == Task::kBinary) {
       calibration = std::async(std::launch::async, [outputs = r.holdout_outputs, labels = r.holdout_labels] {
         return FitIsotonic(outputs, labels).ToJson();
