@@ -56,9 +56,9 @@ Result<DatasetSummary> ParseSummary(const std::string& bytes);
 std::string CompressColumns(const std::vector<ColumnSummary>& columns);
 std::string SerializeFramed(int64_t rows, size_t columns, const std::string& compressed_columns,
                             const std::vector<ColumnSummary>& more);
-// Whether `bytes` is a single frame, as every reference was before 2026-11-28.
+// Whether `bytes` is a single frame, as every reference of earlier versions of Gyre was.
 bool IsOneFrame(const std::string& bytes);
-// The same record as one frame: the reference of a model made before 2026-11-28, which
+// The same record as one frame: the reference of a model an earlier version made, which
 // `gyre runs reproduce` rebuilds byte for byte. DataLoss if the frames do not decompress.
 Result<std::string> AsOneFrame(const std::string& bytes);
 

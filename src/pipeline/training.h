@@ -57,7 +57,7 @@ Result<TrainResult> TrainForRun(const TrainingData& data, const TrainOptions& op
 
 // Lays a retrained bundle out as an earlier Gyre did `before`, so that `gyre runs reproduce`
 // compares like with like: without drift statistics or a calibration if `before` had none,
-// and with its reference in one zstd frame if `before` had it so (before 2026-11-28).
+// and with its reference in one zstd frame if `before` had it so (earlier versions of Gyre).
 Status LayOutAsBefore(const ModelBundle& before, ModelBundle* again);
 
 // One trained model as one run (`options.parent_run_id` set during a search or a pipeline).

@@ -12,6 +12,7 @@
 #include "data/stats.h"
 #include "monitor/drift.h"
 #include "monitor/model_monitor.h"
+#include "monitor/performance.h"
 #include "pipeline/training.h"
 #include "train/trainer.h"
 #include "tests/test_util.h"
@@ -89,7 +90,8 @@ TEST(TrainingDataTest, FramedReferenceHoldsTheOneFrameRecord) {
   ASSERT_OK_AND_ASSIGN(DatasetSummary back, ParseSummary(framed));
   ASSERT_EQ(back.columns.size(), joined.columns.size());
   EXPECT_EQ(back.columns.back().name, "p_1");
-  EXPECT_FALSE(r.bundle.calibration_json.empty());
+  EXPECT_EQ(r.bundle.calibration_json, FitIsotonic(r.holdout_outputs, r.holdout_labels).ToJson());
+  EXPECT_EQ(r.bundle.reference_stats_json, d.stats_json.get());
 
   ASSERT_OK_AND_ASSIGN(TrainResult again, TrainForRun(d, o));
   ModelBundle old = r.bundle;
