@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -167,6 +168,8 @@ std::string BaseName(const std::string& path) {
   auto pos = path.find_last_of('/');
   return pos == std::string::npos ? path : path.substr(pos + 1);
 }
+
+void LowerThisThreadPriority(int nice) { (void)setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice); }
 
 Status WriteFileAtomic(Env* env, const std::string& path, std::string_view data,
                        const std::string& tmp_dir) {

@@ -51,4 +51,9 @@ std::string UniqueTempName(const std::string& prefix);
 std::string DirName(const std::string& path);
 std::string BaseName(const std::string& path);
 
+// Lowers the calling thread's priority to `nice`, for background work that should give way to
+// what a user waits for. Linux gives each thread its own nice value. Best effort: an
+// unprivileged thread cannot raise it back.
+void LowerThisThreadPriority(int nice);
+
 }  // namespace gyre

@@ -376,10 +376,6 @@ uint32_t Crc32c(const char* data, size_t n) {
   return hardware ? Crc32cHardware(data, n) : Crc32cTable(data, n);
 }
 
-namespace {
-
-}  // namespace
-
 void AppendLogRecord(std::string* out, std::string_view request_id, int64_t time_us, int64_t model_version,
                      std::string_view inputs_json, std::string_view outputs_json) {
   const size_t start = out->size();
@@ -463,27 +459,21 @@ Status PredictionLogWriter::Append(std::span<const PredictionRecord> records, in
       ++*rejected;
       continue;
     }
-    const size_t start = frames.size();
     AppendLogRecord(&frames, record.request_id, record.time_us, record.model_version, record.inputs_json,
                     record.outputs_json);
-    if (frames.size() - start - kHeader > kMaxPayload) {
-      frames.resize(start);
-      ++*rejected;
-      continue;
-    }
     times.push_back(record.time_us);
   }
-  return AppendFramed(frames, times);
+  return AppendFramed(frames, times, rejected);
 }
 
 // Each run of frames that falls in one segment is written with one call, straight from
-// `frames`.
-Status PredictionLogWriter::AppendFramed(std::string_view frames, std::span<const int64_t> times) {
+// `frames`; a frame too large to read back splits the run and is left out.
+Status PredictionLogWriter::AppendFramed(std::string_view frames, std::span<const int64_t> times, int64_t* rejected) {
   size_t count = 0;
   for (size_t pos = 0; pos < frames.size(); ++count) {
     const size_t left = frames.size() - pos;
     const uint32_t length = left >= kHeader ? GetU32(frames.data() + pos + 4) : 0;
-    if (left < kHeader || length > kMaxPayload || length > left - kHeader)
+    if (left < kHeader || length > left - kHeader)
       return InvalidArgument("prediction log: framed records cut short at byte " + std::to_string(pos));
     pos += kHeader + length;
   }
@@ -498,7 +488,14 @@ Status PredictionLogWriter::AppendFramed(std::string_view frames, std::span<cons
     return st;
   };
   for (const int64_t time_us : times) {
-    const size_t size = kHeader + GetU32(frames.data() + pos + 4);
+    const uint32_t length = GetU32(frames.data() + pos + 4);
+    const size_t size = kHeader + length;
+    if (length > kMaxPayload) {  // a reader would take it for damage
+      RETURN_IF_ERROR(write());
+      run = pos += size;
+      ++*rejected;
+      continue;
+    }
     const bool too_big = segment_bytes_ > 0 && segment_bytes_ + size > options_.max_segment_bytes;
     const bool too_old = segment_bytes_ > 0 && time_us - segment_first_us_ >= options_.max_segment_age_us;
     if (!file_ || too_big || too_old) {  // what is pending belongs to the segment being closed

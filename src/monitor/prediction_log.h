@@ -42,9 +42,11 @@ class PredictionLogWriter {
   // would refuse is skipped and counted in `*rejected`; an I/O error stops the batch.
   Status Append(std::span<const PredictionRecord> records, int64_t* rejected);
   // Appends records already framed by AppendLogRecord, `times[i]` the i-th one's time (by
-  // which segments rotate), written as they are. Frames that do not parse, or whose count is
-  // not that of the times, are refused whole (InvalidArgument) and nothing is written.
-  Status AppendFramed(std::string_view frames, std::span<const int64_t> times);
+  // which segments rotate), written as they are. A record larger than the 64 MiB a record may
+  // hold is skipped and counted in `*rejected`, as Append does. Frames that do not parse, or
+  // whose count is not that of the times, are refused whole (InvalidArgument) and nothing is
+  // written.
+  Status AppendFramed(std::string_view frames, std::span<const int64_t> times, int64_t* rejected);
   Status Sync();  // fsync the current segment
   int64_t segments_started() const;
 

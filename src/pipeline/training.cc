@@ -1,8 +1,6 @@
 #include "pipeline/training.h"
 
 #include <nlohmann/json.hpp>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -61,11 +59,7 @@ DatasetSummary SummaryOf(const Table& table, const std::vector<std::string>& col
 // for each other at every step (one thread put off stalls both). Not the lowest: on a machine
 // that other work keeps busy (a server under load), nice 19 would get a few percent of a core,
 // and the end of the training would wait seconds for it; nice 5 still gets about a quarter.
-// Linux gives a thread its own nice value.
 constexpr int kCompressionNice = 5;
-void LowerThisThreadsPriority() {
-  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kCompressionNice);
-}
 
 }  // namespace
 
@@ -83,7 +77,7 @@ void StartSummary(TrainingData& d, std::vector<std::string> columns) {
                 return SummaryOf(*table, columns, profile.get());
               }).share();
   d.compressed_summary = std::async(std::launch::async, [summary = d.summary] {
-                           LowerThisThreadsPriority();
+                           LowerThisThreadPriority(kCompressionNice);
                            return CompressColumns(summary.get().columns);
                          }).share();
   if (profile) {

@@ -1,8 +1,5 @@
 #include "serve/serve_parts.h"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <cstdarg>
 #include <cstdio>
 #include <utility>
@@ -78,8 +75,8 @@ void AsyncLog::Run() {
   // Requests come first: the writer catches up when a core is free (its queue is bounded, and
   // what it cannot take is dropped and counted, never waited for). A large request's records
   // are hundreds of kilobytes to format and copy, and on a busy machine that competed with
-  // the next request. Linux gives a thread its own nice value.
-  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kWriterNice);
+  // the next request.
+  LowerThisThreadPriority(kWriterNice);
   std::unique_ptr<PredictionLogWriter> writer;
   auto last_sync = std::chrono::steady_clock::now();
   for (;;) {
@@ -131,7 +128,10 @@ void AsyncLog::Run() {
 void AsyncLog::Write(Entry& entry, PredictionLogWriter* writer) {
   if (!entry.job) {
     if (entry.times.empty()) return;
-    if (writer == nullptr || !writer->AppendFramed(entry.frames, entry.times).ok()) write_errors_ += std::ssize(entry.times);
+    int64_t rejected = 0;
+    if (writer == nullptr || !writer->AppendFramed(entry.frames, entry.times, &rejected).ok())
+      rejected = std::ssize(entry.times);
+    write_errors_ += rejected;
     return;
   }
   std::vector<PredictionRecord> records;

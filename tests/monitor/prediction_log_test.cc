@@ -267,14 +267,17 @@ TEST_F(PredictionLogTest, FramedRecordsWriteWhatAppendWrites) {
   }
   EXPECT_EQ(frames.substr(0, EncodeLogRecord(records[0]).size()), EncodeLogRecord(records[0]));
   ASSERT_OK_AND_ASSIGN(auto w, PredictionLogWriter::Open(Env::Default(), Dir(), o));
-  EXPECT_EQ(w->AppendFramed(std::string_view(frames).substr(0, frames.size() - 1), times).code(),
+  int64_t rejected = 0;
+  EXPECT_EQ(w->AppendFramed(std::string_view(frames).substr(0, frames.size() - 1), times, &rejected).code(),
             StatusCode::kInvalidArgument);  // the last record cut short
-  EXPECT_EQ(w->AppendFramed(frames, std::span<const int64_t>(times).first(34)).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(w->AppendFramed(frames, std::span<const int64_t>(times).first(34), &rejected).code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(w->segments_started(), 0);
   size_t half = 0;  // two calls, split after record 16
   for (int i = 0; i < 17; ++i) half += EncodeLogRecord(records[static_cast<size_t>(i)]).size();
-  ASSERT_OK(w->AppendFramed(std::string_view(frames).substr(0, half), std::span<const int64_t>(times).first(17)));
-  ASSERT_OK(w->AppendFramed(std::string_view(frames).substr(half), std::span<const int64_t>(times).subspan(17)));
+  ASSERT_OK(w->AppendFramed(std::string_view(frames).substr(0, half), std::span<const int64_t>(times).first(17), &rejected));
+  ASSERT_OK(w->AppendFramed(std::string_view(frames).substr(half), std::span<const int64_t>(times).subspan(17), &rejected));
+  EXPECT_EQ(rejected, 0);
   w.reset();
 
   testing::TempDir appended;
@@ -364,8 +367,18 @@ TEST_F(PredictionLogTest, RefusesARecordTooLargeToReadBack) {
   r.inputs_json = "{\"blob\":\"" + std::string(65u << 20, 'x') + "\"}";
   EXPECT_EQ(w->Append(r).code(), StatusCode::kInvalidArgument);
   ASSERT_OK(w->Append(Record(2)));
+  // Framed elsewhere, between two others: only it is left out, and counted.
+  std::string frames;
+  for (const PredictionRecord& each : {Record(3), r, Record(4)})
+    AppendLogRecord(&frames, each.request_id, each.time_us, each.model_version, each.inputs_json, each.outputs_json);
+  const std::vector<int64_t> times = {Record(3).time_us, r.time_us, Record(4).time_us};
+  int64_t rejected = 0;
+  ASSERT_OK(w->AppendFramed(frames, times, &rejected));
+  EXPECT_EQ(rejected, 1);
   ASSERT_OK_AND_ASSIGN(auto records, ReadPredictionLog(Env::Default(), Dir()));
-  EXPECT_EQ(records.size(), 1u);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[1].request_id, Record(3).request_id);
+  EXPECT_EQ(records[2].request_id, Record(4).request_id);
 }
 
 TEST_F(PredictionLogTest, RejectsInputsThatAreNotAnObject) {
